@@ -1,0 +1,32 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['error'] }],
+    },
+  },
+  {
+    // CLIs, benchmarks and scripts print for people.
+    files: ['scripts/**', 'test/bench/**', 'src/cli/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    // The layering rules of STYLE.md: scorers are pure and sources only know their own types.
+    files: ['scorers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../src/*', '../sources/*', '../jobs/*', 'pg', 'kysely', 'axios'] }],
+    },
+  },
+  {
+    files: ['sources/**/*.ts'],
+    ignores: ['sources/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../src/db/*', '../src/*/**', '../scorers/*', '../jobs/*'] }],
+    },
+  },
+);

@@ -1,0 +1,18 @@
+export const ROLES = ['sales', 'credit_manager', 'order_system', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface AuthContext {
+  /** null for the bootstrap admin key from the environment. */
+  keyId: string | null;
+  /** The key's name: what the audit log records as the actor. */
+  name: string;
+  role: Role;
+}
+
+/** Role groups used by the routes. Admin may call everything, so it is not listed. */
+export const CAN = {
+  readCustomers: ['sales', 'credit_manager'],
+  manageCustomers: ['credit_manager'],
+  manageKeys: [],
+  checkOrders: ['order_system'],
+} as const satisfies Record<string, readonly Role[]>;

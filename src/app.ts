@@ -1,0 +1,120 @@
+import express, { type Express, type RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from './logger.js';
+import type { ApiKeysService } from './api-keys/api-keys-service.js';
+import { authenticate, authorize } from './http/auth.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { buildOpenApi } from './http/openapi.js';
+import { docsRouter } from './http/docs.js';
+import { parseWith } from './http/validate.js';
+import { Reply, type RouteDef } from './http/route.js';
+import type { Metrics } from './http/metrics.js';
+import { InvalidInput } from './errors.js';
+
+export interface ReadinessCheck {
+  ready(): Promise<{ ok: boolean; checks: Record<string, unknown> }>;
+}
+
+export interface AppDeps {
+  logger: Logger;
+  routes: readonly RouteDef[];
+  apiKeys: ApiKeysService;
+  readiness: ReadinessCheck;
+  metrics: Metrics;
+  bodyLimit: string;
+  bulkBodyLimit: string;
+  version: string;
+}
+
+function handlerFor(route: RouteDef): RequestHandler {
+  return async (req, res) => {
+    const params = route.params ? parseWith('params', route.params, req.params) : {};
+    const query = route.query ? parseWith('query', route.query, req.query) : {};
+    let body: unknown;
+    if (route.body) {
+      if (!req.is('application/json')) {
+        throw new InvalidInput('body: send a JSON body with "Content-Type: application/json"', [
+          { field: 'body', message: 'expected application/json' },
+        ], 'unsupported_media_type');
+      }
+      body = parseWith('body', route.body, req.body);
+    }
+    const result = await route.handler({ params, query, body, auth: req.auth!, req, res });
+    if (res.headersSent) return;
+    if (result instanceof Reply) {
+      for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+      return;
+    }
+    res.status(200).json(result);
+  };
+}
+
+/** The express app, built only from its dependencies (no globals, no I/O at import). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'debug' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.use((req, res, next) => {
+    const end = deps.metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const result = await deps.readiness.ready().catch((err: Error) => ({ ok: false, checks: { error: err.message } }));
+    res.status(result.ok ? 200 : 503).json({ status: result.ok ? 'ready' : 'not_ready', ...result.checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  const openapi = buildOpenApi(deps.routes, { version: deps.version });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(docsRouter());
+  app.get('/', (_req, res) => {
+    res.json({ service: 'vigie', version: deps.version, docs: '/docs', openapi: '/openapi.json' });
+  });
+
+  const authn = authenticate(deps.apiKeys);
+  const json = express.json({ limit: deps.bodyLimit, strict: false });
+  const bulkJson = express.json({ limit: deps.bulkBodyLimit, strict: false });
+  for (const route of deps.routes) {
+    const chain: RequestHandler[] = [authn, authorize(route.roles)];
+    if (route.body) chain.push(route.bulk ? bulkJson : json);
+    app[route.method](route.path, ...chain, handlerFor(route));
+  }
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,146 @@
+import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Agenda } from 'agenda';
+import type { Express } from 'express';
+import type { Transaction } from 'kysely';
+import type { DB } from './db/schema.js';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { openDatabase, type Database } from './db/database.js';
+import { migrateToLatest, pendingMigrations } from './db/migrate.js';
+import { systemClock, type Clock } from './clock.js';
+import { createApp } from './app.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import type { RouteDef } from './http/route.js';
+import { ApiKeysStore } from './api-keys/api-keys-store.js';
+import { ApiKeysService } from './api-keys/api-keys-service.js';
+import { apiKeysRoutes } from './api-keys/api-keys-routes.js';
+import { AuditStore } from './audit/audit-store.js';
+import { AuditService } from './audit/audit-service.js';
+import { auditRoutes } from './audit/audit-routes.js';
+import { CustomersStore } from './customers/customers-store.js';
+import { CustomersService } from './customers/customers-service.js';
+import { customersRoutes } from './customers/customers-routes.js';
+import { JobRunsStore } from './jobs/job-runs-store.js';
+import { jobsRoutes } from './jobs/jobs-routes.js';
+import { createAgenda, defineJobs, scheduleJobs, type JobSchedule } from '../jobs/index.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export interface ContainerOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Use this database instead of opening one from the config (tests). */
+  database?: Database;
+  /** How often Agenda polls (tests use a short interval). */
+  jobsProcessEvery?: string | number;
+  schedule?: JobSchedule;
+  collectDefaultMetrics?: boolean;
+}
+
+export interface Container {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  database: Database;
+  metrics: Metrics;
+  routes: RouteDef[];
+  app: Express;
+  agenda: Agenda;
+  services: {
+    apiKeys: ApiKeysService;
+    audit: AuditService;
+    customers: CustomersService;
+  };
+  stores: { jobRuns: JobRunsStore };
+  /** Starts the Agenda scheduler and the recurring schedules in this process. */
+  startJobs(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The composition root: database → stores → services → Agenda → app. */
+export async function createContainer(config: Config, options: ContainerOptions = {}): Promise<Container> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+  const database =
+    options.database ??
+    (await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.VIGIE_DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      embeddedConnections: config.EMBEDDED_DB_CONNECTIONS,
+    }));
+  try {
+    await migrateToLatest(database.db);
+  } catch (err) {
+    if (!options.database) await database.close();
+    throw err;
+  }
+  const { db } = database;
+  const transaction = <T>(fn: (trx: Transaction<DB>) => Promise<T>) => db.transaction().execute(fn);
+
+  const auditStore = new AuditStore(db);
+  const audit = new AuditService(auditStore);
+  const apiKeys = new ApiKeysService(new ApiKeysStore(db), audit, clock, config.VIGIE_ADMIN_KEY);
+  const customers = new CustomersService(new CustomersStore(db), transaction);
+  const jobRuns = new JobRunsStore(db);
+
+  const worker = `${os.hostname()}:${process.pid}`;
+  const agenda = createAgenda(database.pool, { name: worker, processEvery: options.jobsProcessEvery });
+  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker });
+  agenda.on('error', (err: Error) => logger.error({ err }, 'agenda error'));
+
+  const routes: RouteDef[] = [
+    ...customersRoutes(customers),
+    ...auditRoutes(audit),
+    ...jobsRoutes(jobRuns),
+    ...apiKeysRoutes(apiKeys),
+  ];
+  const metrics = createMetrics(options.collectDefaultMetrics ?? true);
+  const app = createApp({
+    logger,
+    routes,
+    apiKeys,
+    metrics,
+    bodyLimit: config.BODY_LIMIT,
+    bulkBodyLimit: config.BULK_BODY_LIMIT,
+    version: pkg.version,
+    readiness: {
+      async ready() {
+        const started = Date.now();
+        await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+        const pending = await pendingMigrations(db);
+        return {
+          ok: pending.length === 0,
+          checks: { database: { mode: database.mode, latencyMs: Date.now() - started }, pendingMigrations: pending },
+        };
+      },
+    },
+  });
+
+  let jobsStarted = false;
+  let closed = false;
+  return {
+    config,
+    logger,
+    clock,
+    database,
+    metrics,
+    routes,
+    app,
+    agenda,
+    services: { apiKeys, audit, customers },
+    stores: { jobRuns },
+    async startJobs() {
+      await agenda.start();
+      await scheduleJobs(agenda, options.schedule);
+      jobsStarted = true;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (jobsStarted) await agenda.stop(false);
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as foundation from './20261123000100_foundation.js';
+
+/** Every migration, by name; names sort in the order they apply. */
+export const migrations: Record<string, Migration> = {
+  '20261123000100_foundation': foundation,
+};

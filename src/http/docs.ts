@@ -1,0 +1,35 @@
+import express, { type Router } from 'express';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const swaggerUiDir = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+
+const page = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>Vigie API</title>
+  <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css" />
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/init.js"></script>
+</body>
+</html>`;
+
+const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true });`;
+
+/** /docs: Swagger UI served from the installed package (no CDN), reading /openapi.json. */
+export function docsRouter(): Router {
+  const router = express.Router();
+  router.get('/docs', (_req, res) => {
+    res.type('html').send(page);
+  });
+  router.get('/docs/init.js', (_req, res) => {
+    res.type('application/javascript').send(init);
+  });
+  router.use('/docs/assets', express.static(swaggerUiDir, { index: false, maxAge: '1h' }));
+  return router;
+}

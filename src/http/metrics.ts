@@ -1,0 +1,29 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  orderDecisions: Counter<'decision'>;
+}
+
+/** One registry per app instance (tests build many apps in one process). */
+export function createMetrics(collectDefaults = true): Metrics {
+  const registry = new Registry();
+  if (collectDefaults) collectDefaultMetrics({ register: registry, prefix: 'vigie_' });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'vigie_http_request_duration_seconds',
+      help: 'HTTP request duration by route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers: [registry],
+    }),
+    orderDecisions: new Counter({
+      name: 'vigie_order_decisions_total',
+      help: 'Order checks answered, by decision',
+      labelNames: ['decision'],
+      registers: [registry],
+    }),
+  };
+}

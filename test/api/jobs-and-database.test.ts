@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { testServerUrl } from '../setup/db-url.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const mode = testServerUrl() ? 'PostgreSQL server' : 'embedded PGlite';
+
+describe(`Agenda on the ${mode}`, () => {
+  it('runs a scheduled job in-process and records the run at GET /v1/jobs', async () => {
+    const t: TestApp = await createTestApp({}, { jobsProcessEvery: 200, schedule: { heartbeat: '1 second' } });
+    cleanups.push(() => t.close());
+    await t.container.startJobs();
+    const runs = await waitFor(async () => {
+      const res = await t.as('credit_manager').get('/v1/jobs?job=heartbeat');
+      return res.body.items.some((r: { status: string }) => r.status === 'succeeded') ? res.body.items : undefined;
+    }, 20_000);
+    expect(runs[0]).toMatchObject({ job: 'heartbeat', status: 'succeeded', counts: { beats: 1 } });
+  });
+});
+
+describe('the separate worker process (npm run worker)', () => {
+  it(`joins the same ${mode} and runs the scheduled job`, async () => {
+    // Embedded: this test process owns a file-backed PGlite, as `npm start` would, and the worker joins it.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigie-worker-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const t: TestApp = await createTestApp({}, testServerUrl() ? {} : { database: await openDatabase({ dataDir, poolSize: 4, embeddedConnections: 4 }) });
+    cleanups.push(() => t.close());
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', VIGIE_DATA_DIR: dataDir, DATABASE_URL: t.container.database.mode === 'server' ? t.container.database.connectionString : '' };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    cleanups.push(() => {
+      child.kill('SIGTERM');
+    });
+    const run = await waitFor(async () => {
+      const { rows } = await t.container.database.pool.query(
+        "SELECT worker, status FROM job_runs WHERE job_name = 'heartbeat' AND worker LIKE $1 LIMIT 1",
+        [`%:${child.pid}`],
+      );
+      if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${stderr}`);
+      return rows[0];
+    }, 45_000);
+    expect(run.status).toBe('succeeded');
+  }, 60_000);
+});
+
+describe('persistence', () => {
+  it('embedded data survives closing and reopening the data directory', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigie-persist-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const first = await openDatabase({ dataDir, poolSize: 2, embeddedConnections: 2 });
+    await migrateToLatest(first.db);
+    await first.pool.query("INSERT INTO customers (external_id, siren, name, currency, payment_terms_days, payment_terms_basis) VALUES ('KEEP', '552032534', 'Danone', 'EUR', 30, 'invoice_date')");
+    await first.close();
+    const second = await openDatabase({ dataDir, poolSize: 2, embeddedConnections: 2 });
+    const { rows } = await second.pool.query("SELECT name FROM customers WHERE external_id = 'KEEP'");
+    await second.close();
+    expect(rows).toEqual([{ name: 'Danone' }]);
+  }, 60_000);
+});
