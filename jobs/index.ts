@@ -3,6 +3,7 @@ import { PostgresBackend } from '@agendajs/postgres-backend';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { defineHeartbeat, HEARTBEAT } from './heartbeat.job.js';
+import { defineExpireHolds, EXPIRE_HOLDS } from './expire-holds.job.js';
 import type { JobRunRecorder } from './job-context.js';
 
 export interface JobDeps {
@@ -10,13 +11,15 @@ export interface JobDeps {
   logger: Logger;
   /** Names this process in job runs (hostname:pid). */
   worker: string;
+  orders: { expireHolds(): Promise<number> };
 }
 
 export interface JobSchedule {
   heartbeat: string;
+  expireHolds: string;
 }
 
-export const DEFAULT_SCHEDULE: JobSchedule = { heartbeat: '1 minute' };
+export const DEFAULT_SCHEDULE: JobSchedule = { heartbeat: '1 minute', expireHolds: '5 minutes' };
 
 /**
  * Agenda on the service's own PostgreSQL pool (server or embedded): the backend keeps one client
@@ -34,9 +37,11 @@ export function createAgenda(pool: pg.Pool, options: { name: string; processEver
 /** Defines every job. Handlers are thin: they call services passed in here. */
 export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   defineHeartbeat(agenda, deps);
+  defineExpireHolds(agenda, deps);
 }
 
 /** Schedules the recurring jobs; `every` upserts, so several processes calling it keep one schedule. */
 export async function scheduleJobs(agenda: Agenda, schedule: JobSchedule = DEFAULT_SCHEDULE): Promise<void> {
   await agenda.every(schedule.heartbeat, HEARTBEAT);
+  await agenda.every(schedule.expireHolds, EXPIRE_HOLDS);
 }

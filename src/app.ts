@@ -33,7 +33,8 @@ function handlerFor(route: RouteDef): RequestHandler {
     const query = route.query ? parseWith('query', route.query, req.query) : {};
     let body: unknown;
     if (route.body) {
-      if (!req.is('application/json')) {
+      const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+      if (hasBody && !req.is('application/json')) {
         throw new InvalidInput('body: send a JSON body with "Content-Type: application/json"', [
           { field: 'body', message: 'expected application/json' },
         ], 'unsupported_media_type');

@@ -29,6 +29,7 @@ export const configSchema = z.object({
   ),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
   BULK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 20mb').default('25mb'),
+  IMPORT_MAX_BYTES: int(512 * 1024 * 1024, 1024),
   JOBS_IN_PROCESS: bool(true),
   VIGIE_TIMEZONE: z
     .string()

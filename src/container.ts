@@ -23,7 +23,19 @@ import { CustomersService } from './customers/customers-service.js';
 import { customersRoutes } from './customers/customers-routes.js';
 import { JobRunsStore } from './jobs/job-runs-store.js';
 import { jobsRoutes } from './jobs/jobs-routes.js';
-import { createAgenda, defineJobs, scheduleJobs, type JobSchedule } from '../jobs/index.js';
+import { PolicyService } from './policy/policy-service.js';
+import { policyRoutes } from './policy/policy-routes.js';
+import { CreditStore } from './credit/credit-store.js';
+import { CreditService } from './credit/credit-service.js';
+import { creditDetailSchema, creditRoutes } from './credit/credit-routes.js';
+import { LedgerStore } from './ledger/ledger-store.js';
+import { LedgerService } from './ledger/ledger-service.js';
+import { ledgerRoutes } from './ledger/ledger-routes.js';
+import { OrdersStore } from './orders/orders-store.js';
+import { OrdersService } from './orders/orders-service.js';
+import { ordersRoutes } from './orders/orders-routes.js';
+import { InvalidInput } from './errors.js';
+import { createAgenda, defineJobs, scheduleJobs, DEFAULT_SCHEDULE, type JobSchedule } from '../jobs/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -34,7 +46,7 @@ export interface ContainerOptions {
   database?: Database;
   /** How often Agenda polls (tests use a short interval). */
   jobsProcessEvery?: string | number;
-  schedule?: JobSchedule;
+  schedule?: Partial<JobSchedule>;
   collectDefaultMetrics?: boolean;
 }
 
@@ -51,6 +63,10 @@ export interface Container {
     apiKeys: ApiKeysService;
     audit: AuditService;
     customers: CustomersService;
+    policy: PolicyService;
+    credit: CreditService;
+    ledger: LedgerService;
+    orders: OrdersService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -84,19 +100,42 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const apiKeys = new ApiKeysService(new ApiKeysStore(db), audit, clock, config.VIGIE_ADMIN_KEY);
   const customers = new CustomersService(new CustomersStore(db), transaction);
   const jobRuns = new JobRunsStore(db);
+  const policy = new PolicyService(db, audit, {
+    defaultCreditLimit: config.DEFAULT_CREDIT_LIMIT,
+    overdueGraceDays: config.OVERDUE_GRACE_DAYS,
+    holdTtlHours: config.ORDER_HOLD_TTL_HOURS,
+  });
+  const creditStore = new CreditStore(db);
+  const credit = new CreditService(db, creditStore, policy, audit, clock, config.VIGIE_TIMEZONE);
+  const ledger = new LedgerService(db, new LedgerStore(), creditStore);
+  const orders = new OrdersService(db, new OrdersStore(db), credit, policy, audit, clock);
+
+  // Every customer has a credit account from its creation: the row its money transactions lock.
+  customers.addCreatedHook((row, trx) => creditStore.createAccount(row.id, row.currency, trx));
+  customers.addUpdateHook(async (current, patch, trx) => {
+    if (patch.currency === undefined || patch.currency === current.currency) return;
+    if (await creditStore.hasLedger(current.id, trx)) {
+      throw InvalidInput.field('body.currency', 'cannot change once the customer has invoices, payments or order checks', 'currency_locked');
+    }
+    await creditStore.update(current.id, { currency: patch.currency, credit_limit: null }, trx);
+  });
 
   const worker = `${os.hostname()}:${process.pid}`;
   const agenda = createAgenda(database.pool, { name: worker, processEvery: options.jobsProcessEvery });
-  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker });
+  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker, orders });
   agenda.on('error', (err: Error) => logger.error({ err }, 'agenda error'));
 
+  const metrics = createMetrics(options.collectDefaultMetrics ?? true);
   const routes: RouteDef[] = [
-    ...customersRoutes(customers),
+    ...customersRoutes(customers, { schema: creditDetailSchema, provide: (id) => credit.detail(id) }),
+    ...creditRoutes(credit),
+    ...ledgerRoutes(ledger, { importMaxBytes: config.IMPORT_MAX_BYTES }),
+    ...ordersRoutes(orders, metrics),
+    ...policyRoutes(policy),
     ...auditRoutes(audit),
     ...jobsRoutes(jobRuns),
     ...apiKeysRoutes(apiKeys),
   ];
-  const metrics = createMetrics(options.collectDefaultMetrics ?? true);
   const app = createApp({
     logger,
     routes,
@@ -129,11 +168,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();
-      await scheduleJobs(agenda, options.schedule);
+      await scheduleJobs(agenda, { ...DEFAULT_SCHEDULE, ...options.schedule });
       jobsStarted = true;
     },
     async close() {

@@ -62,3 +62,18 @@ export const minorUnitsSchema = z
 
 export const isoDateSchema = z.iso.date('must be a date in the form YYYY-MM-DD');
 export const uuidSchema = z.uuid('must be a UUID');
+
+export const isCurrency = (c: string) => CURRENCIES.has(c);
+export const isValidUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+const minorDigits = new Map<string, number>();
+/** Digits after the decimal point for a currency (EUR 2, JPY 0), from ICU. */
+export function currencyMinorDigits(currency: string): number {
+  let d = minorDigits.get(currency);
+  if (d === undefined) {
+    d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    minorDigits.set(currency, d);
+  }
+  return d;
+}
+

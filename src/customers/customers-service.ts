@@ -37,8 +37,13 @@ export interface CustomerRef {
 /** Hooks other features attach to customer creation (e.g. opening the credit account). */
 export type CustomerCreatedHook = (row: CustomerRow, trx: Executor) => Promise<void>;
 
+/** Hooks that check or follow a change (e.g. a currency change is refused once the customer has a ledger). */
+export type CustomerUpdateHook = (current: CustomerRow, patch: CustomerPatch, trx: Executor) => Promise<void>;
+export type CustomerPatch = Omit<Partial<NewCustomerRow>, 'created_at' | 'updated_at'>;
+
 export class CustomersService {
   private readonly onCreated: CustomerCreatedHook[] = [];
+  private readonly onUpdate: CustomerUpdateHook[] = [];
 
   constructor(
     private readonly store: CustomersStore,
@@ -72,9 +77,13 @@ export class CustomersService {
     }
   }
 
-  async update(id: string, input: UpdateCustomerInput, guard?: (current: CustomerRow, patch: Omit<Partial<NewCustomerRow>, 'created_at' | 'updated_at'>) => Promise<void>): Promise<CustomerView> {
+  addUpdateHook(hook: CustomerUpdateHook): void {
+    this.onUpdate.push(hook);
+  }
+
+  async update(id: string, input: UpdateCustomerInput): Promise<CustomerView> {
     const current = await this.getRow(id);
-    const patch: Omit<Partial<NewCustomerRow>, 'created_at' | 'updated_at'> = {};
+    const patch: CustomerPatch = {};
     if (input.externalId !== undefined) patch.external_id = input.externalId;
     if (input.name !== undefined) patch.name = input.name;
     if (input.currency !== undefined) patch.currency = input.currency;
@@ -99,11 +108,13 @@ export class CustomersService {
         }
       }
     }
-    if (guard) await guard(current, patch);
     try {
-      const row = await this.store.update(id, patch);
-      if (!row) throw new NotFound(`No customer ${id}`, 'customer_not_found');
-      return customerView(row);
+      return await this.transaction(async (trx) => {
+        for (const hook of this.onUpdate) await hook(current, patch, trx);
+        const row = await this.store.update(id, patch, trx);
+        if (!row) throw new NotFound(`No customer ${id}`, 'customer_not_found');
+        return customerView(row);
+      });
     } catch (err) {
       if (isUniqueViolation(err, 'customers_external_id_idx')) throw this.externalIdTaken(input.externalId!);
       throw err;

@@ -55,7 +55,90 @@ export interface JobRunsTable {
   error: string | null;
 }
 
+export interface CreditAccountsTable {
+  customer_id: string;
+  currency: string;
+  credit_limit: number | null;
+  limit_review_date: string | null;
+  limit_set_at: Timestamp | null;
+  limit_set_by: string | null;
+  manual_block: ColumnType<boolean, boolean | undefined, boolean>;
+  manual_block_reason: string | null;
+  manual_blocked_at: Timestamp | null;
+  manual_blocked_by: string | null;
+  risk_grade: 'A' | 'B' | 'C' | 'D' | 'E' | 'X' | null;
+  risk_grade_at: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface InvoicesTable {
+  id: Generated<string>;
+  number: string;
+  customer_id: string;
+  issue_date: string;
+  due_date: string;
+  amount: number;
+  currency: string;
+  order_id: string | null;
+  open_amount: number;
+  settled_on: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CreditsTable {
+  id: Generated<string>;
+  kind: 'payment' | 'credit_note';
+  reference: string;
+  customer_id: string;
+  date: string;
+  amount: number;
+  currency: string;
+  unapplied: number;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AllocationsTable {
+  credit_id: string;
+  invoice_id: string;
+  amount: number;
+  automatic: boolean;
+}
+
+export interface OrderChecksTable {
+  order_id: string;
+  customer_id: string;
+  amount: number;
+  currency: string;
+  decision: 'approved' | 'review' | 'blocked';
+  response: ColumnType<unknown, string, string>;
+  hold_id: string | null;
+  hold_status: 'none' | 'active' | 'consumed' | 'released' | 'expired';
+  hold_amount: ColumnType<number, number | undefined, number>;
+  expires_at: Timestamp | null;
+  checked_by: string;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CreditPoliciesTable {
+  version: number;
+  default_credit_limit: number;
+  overdue_grace_days: number;
+  hold_ttl_hours: number;
+  created_at: CreatedAt;
+  created_by: string;
+  reason: string;
+}
+
 export interface DB {
+  credit_accounts: CreditAccountsTable;
+  invoices: InvoicesTable;
+  credits: CreditsTable;
+  allocations: AllocationsTable;
+  order_checks: OrderChecksTable;
+  credit_policies: CreditPoliciesTable;
   job_runs: JobRunsTable;
   api_keys: ApiKeysTable;
   customers: CustomersTable;

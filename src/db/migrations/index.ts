@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as foundation from './20261123000100_foundation.js';
+import * as ledger from './20261123000200_ledger_limits_orders.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
   '20261123000100_foundation': foundation,
+  '20261123000200_ledger_limits_orders': ledger,
 };

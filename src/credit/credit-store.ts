@@ -1,0 +1,128 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { CreditAccountsTable, DB } from '../db/schema.js';
+
+export type Executor = Kysely<DB> | Transaction<DB>;
+export type CreditAccountRow = Selectable<CreditAccountsTable>;
+
+/** Exposure components of one customer at one moment, in minor units. */
+export interface ExposureSnapshot {
+  /** Open invoice amounts not yet overdue (within terms or grace). */
+  openReceivables: number;
+  /** Open invoice amounts due before today minus the grace days. */
+  overdueReceivables: number;
+  oldestOverdueDueDate: string | null;
+  /** Payments and credit notes not matched to an invoice (they lower exposure). */
+  unappliedCredits: number;
+  /** Active, unexpired order holds. */
+  activeHolds: number;
+}
+
+export interface AgingBuckets {
+  notDue: number;
+  days1to30: number;
+  days31to60: number;
+  days61to90: number;
+  over90: number;
+}
+
+export class CreditStore {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async createAccount(customerId: string, currency: string, trx: Executor = this.db): Promise<void> {
+    await trx.insertInto('credit_accounts').values({ customer_id: customerId, currency }).onConflict((oc) => oc.doNothing()).execute();
+  }
+
+  find(customerId: string, trx: Executor = this.db): Promise<CreditAccountRow | undefined> {
+    return trx.selectFrom('credit_accounts').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  }
+
+  /** Locks the account row: every transaction that moves a customer's money takes this lock first. */
+  lock(customerId: string, trx: Transaction<DB>): Promise<CreditAccountRow | undefined> {
+    return trx.selectFrom('credit_accounts').selectAll().where('customer_id', '=', customerId).forUpdate().executeTakeFirst();
+  }
+
+  /** Locks several accounts in a fixed order (no deadlock between two batches). */
+  async lockMany(customerIds: readonly string[], trx: Transaction<DB>): Promise<void> {
+    if (customerIds.length === 0) return;
+    await sql`SELECT 1 FROM credit_accounts WHERE customer_id = ANY(${[...customerIds]}::uuid[]) ORDER BY customer_id FOR UPDATE`.execute(trx);
+  }
+
+  async update(customerId: string, patch: Partial<Omit<CreditAccountRow, 'customer_id'>>, trx: Executor = this.db): Promise<CreditAccountRow> {
+    return trx
+      .updateTable('credit_accounts')
+      .set({ ...patch, updated_at: new Date() })
+      .where('customer_id', '=', customerId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /**
+   * One round trip. `overdueBefore` is today minus the grace days: an invoice due before it is overdue.
+   * Call it after lock() in the same transaction to read a consistent, current picture.
+   */
+  async exposure(customerId: string, overdueBefore: string, now: Date, trx: Executor = this.db): Promise<ExposureSnapshot> {
+    const { rows } = await sql<{
+      open_current: number;
+      overdue: number;
+      oldest_overdue: string | null;
+      unapplied: number;
+      held: number;
+    }>`
+      SELECT i.open_current, i.overdue, i.oldest_overdue,
+        (SELECT coalesce(sum(unapplied), 0) FROM credits WHERE customer_id = ${customerId} AND unapplied > 0)::bigint AS unapplied,
+        (SELECT coalesce(sum(hold_amount), 0) FROM order_checks
+          WHERE customer_id = ${customerId} AND hold_status = 'active' AND expires_at > ${now})::bigint AS held
+      FROM (
+        SELECT coalesce(sum(open_amount) FILTER (WHERE due_date >= ${overdueBefore}::date), 0)::bigint AS open_current,
+               coalesce(sum(open_amount) FILTER (WHERE due_date < ${overdueBefore}::date), 0)::bigint AS overdue,
+               to_char(min(due_date) FILTER (WHERE due_date < ${overdueBefore}::date), 'YYYY-MM-DD') AS oldest_overdue
+        FROM invoices WHERE customer_id = ${customerId} AND open_amount > 0
+      ) i`.execute(trx);
+    const r = rows[0]!;
+    return {
+      openReceivables: r.open_current,
+      overdueReceivables: r.overdue,
+      oldestOverdueDueDate: r.oldest_overdue,
+      unappliedCredits: r.unapplied,
+      activeHolds: r.held,
+    };
+  }
+
+  async aging(customerId: string, today: string): Promise<AgingBuckets> {
+    const { rows } = await sql<{ b0: number; b1: number; b2: number; b3: number; b4: number }>`
+      SELECT
+        coalesce(sum(open_amount) FILTER (WHERE ${today}::date - due_date <= 0), 0)::bigint AS b0,
+        coalesce(sum(open_amount) FILTER (WHERE ${today}::date - due_date BETWEEN 1 AND 30), 0)::bigint AS b1,
+        coalesce(sum(open_amount) FILTER (WHERE ${today}::date - due_date BETWEEN 31 AND 60), 0)::bigint AS b2,
+        coalesce(sum(open_amount) FILTER (WHERE ${today}::date - due_date BETWEEN 61 AND 90), 0)::bigint AS b3,
+        coalesce(sum(open_amount) FILTER (WHERE ${today}::date - due_date > 90), 0)::bigint AS b4
+      FROM invoices WHERE customer_id = ${customerId} AND open_amount > 0`.execute(this.db);
+    const r = rows[0]!;
+    return { notDue: r.b0, days1to30: r.b1, days31to60: r.b2, days61to90: r.b3, over90: r.b4 };
+  }
+
+  /**
+   * Payment observations of the last 12 months: invoices settled in the window (settlement date
+   * minus due date), and open invoices already past due (today minus due date, so far).
+   */
+  async paymentObservations(customerId: string, today: string): Promise<Array<{ weight: number; daysBeyondTerms: number }>> {
+    const { rows } = await sql<{ weight: number; dbt: number }>`
+      SELECT amount::bigint AS weight, (settled_on - due_date) AS dbt
+        FROM invoices
+       WHERE customer_id = ${customerId} AND settled_on IS NOT NULL AND open_amount = 0
+         AND settled_on > ${today}::date - 365
+      UNION ALL
+      SELECT open_amount::bigint, (${today}::date - due_date)
+        FROM invoices
+       WHERE customer_id = ${customerId} AND open_amount > 0 AND due_date < ${today}::date`.execute(this.db);
+    return rows.map((r) => ({ weight: r.weight, daysBeyondTerms: r.dbt }));
+  }
+
+  async hasLedger(customerId: string, trx: Executor = this.db): Promise<boolean> {
+    const { rows } = await sql<{ any: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM invoices WHERE customer_id = ${customerId})
+          OR EXISTS (SELECT 1 FROM credits WHERE customer_id = ${customerId})
+          OR EXISTS (SELECT 1 FROM order_checks WHERE customer_id = ${customerId}) AS any`.execute(trx);
+    return rows[0]!.any;
+  }
+}

@@ -1,0 +1,253 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { InvalidInput } from '../errors.js';
+import type { CreditStore } from '../credit/credit-store.js';
+import type { CreditRow, InvoiceRow, LedgerStore } from './ledger-store.js';
+
+type Trx = Transaction<DB>;
+
+/** Where a document came from, to name the field at fault: `body[3].dueDate` or `line 17, due_date`. */
+export interface DocRef {
+  field(name: string): string;
+  line?: number;
+}
+
+export interface CustomerRefInput {
+  customerId?: string | undefined;
+  customerExternalId?: string | undefined;
+}
+
+export interface InvoiceInput extends CustomerRefInput {
+  ref: DocRef;
+  number: string;
+  issueDate: string;
+  dueDate: string;
+  amount: number;
+  currency: string;
+  orderId?: string | null | undefined;
+}
+
+export interface CreditInput extends CustomerRefInput {
+  ref: DocRef;
+  kind: 'payment' | 'credit_note';
+  reference: string;
+  date: string;
+  amount: number;
+  currency: string;
+  /** Explicit allocations; for a credit note, at most one (the invoice it reduces). `field` is relative to the document. */
+  allocations: Array<{ invoiceNumber: string; amount: number; field: string }>;
+}
+
+interface Counts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface IngestResult {
+  invoices: Counts;
+  payments: Counts;
+  creditNotes: Counts;
+  holdsConsumed: number;
+  autoAllocated: number;
+}
+
+export type LedgerChangeListener = (customerIds: string[]) => void;
+
+const emptyCounts = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
+
+function fail(ref: DocRef, field: string, message: string, code = 'invalid_input'): InvalidInput {
+  const name = ref.field(field);
+  return new InvalidInput(`${name}: ${message}`, [{ field: name, message, ...(ref.line ? { line: ref.line } : {}) }], code);
+}
+
+/**
+ * Writes invoices, payments and credit notes: idempotent by the ERP's document number, all or
+ * nothing per call, set-based per batch. Every batch locks the accounts it touches first, so it
+ * serialises with order checks for those customers.
+ */
+export class LedgerService {
+  private readonly listeners: LedgerChangeListener[] = [];
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly store: LedgerStore,
+    private readonly credit: CreditStore,
+  ) {}
+
+  onChange(listener: LedgerChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async ingest(invoices: InvoiceInput[], credits: CreditInput[]): Promise<IngestResult> {
+    const result = newResult();
+    const touched = new Set<string>();
+    await this.db.transaction().execute(async (trx) => {
+      await this.applyChunk(trx, invoices, credits, result, touched, new Map());
+    });
+    this.notify(touched);
+    return result;
+  }
+
+  /**
+   * For imports: many chunks in one transaction, so the whole import lands or none of it does.
+   * `seen` keeps document keys across chunks to refuse a document twice in one import.
+   */
+  async ingestChunks(chunks: AsyncIterable<{ invoices: InvoiceInput[]; credits: CreditInput[] }>): Promise<IngestResult> {
+    const result = newResult();
+    const touched = new Set<string>();
+    const seen = new Map<string, DocRef>();
+    await this.db.transaction().execute(async (trx) => {
+      for await (const chunk of chunks) await this.applyChunk(trx, chunk.invoices, chunk.credits, result, touched, seen);
+    });
+    this.notify(touched);
+    return result;
+  }
+
+  private notify(customerIds: Set<string>) {
+    if (customerIds.size === 0) return;
+    const ids = [...customerIds];
+    for (const l of this.listeners) l(ids);
+  }
+
+  private async applyChunk(
+    trx: Trx,
+    invoices: InvoiceInput[],
+    credits: CreditInput[],
+    result: IngestResult,
+    touchedCustomers: Set<string>,
+    seen: Map<string, DocRef>,
+  ): Promise<void> {
+    if (invoices.length === 0 && credits.length === 0) return;
+    const customerOf = await this.resolveCustomers(trx, [...invoices, ...credits]);
+    for (const doc of invoices) rememberOnce(seen, `invoice:${doc.number}`, doc.ref, 'number', doc.number);
+    for (const doc of credits) rememberOnce(seen, `${doc.kind}:${doc.reference}`, doc.ref, doc.kind === 'payment' ? 'reference' : 'number', doc.reference);
+    const customerIds = [...new Set(customerOf.values())];
+    await this.credit.lockMany(customerIds, trx);
+    for (const id of customerIds) touchedCustomers.add(id);
+    const touchedInvoices: string[] = [];
+
+    if (invoices.length > 0) {
+      const existing = new Map((await this.store.existingInvoices(invoices.map((d) => d.number), trx)).map((r) => [r.number, r]));
+      const rows: InvoiceRow[] = invoices.map((doc) => {
+        const customerId = customerOf.get(doc)!;
+        const before = existing.get(doc.number);
+        if (before && before.customer_id !== customerId) {
+          throw fail(doc.ref, 'number', `invoice ${doc.number} already exists for another customer`, 'document_customer_mismatch');
+        }
+        if (before && before.settled > doc.amount) {
+          throw fail(doc.ref, 'amount', `invoice ${doc.number} already has ${before.settled} settled by payments or credit notes; its amount cannot become ${doc.amount}`, 'over_allocation');
+        }
+        return { number: doc.number, customerId, issueDate: doc.issueDate, dueDate: doc.dueDate, amount: doc.amount, currency: doc.currency, orderId: doc.orderId ?? null };
+      });
+      const up = await this.store.upsertInvoices(rows, trx);
+      result.invoices.created += up.created;
+      result.invoices.updated += up.updated;
+      result.invoices.unchanged += rows.length - up.created - up.updated;
+      const orderIds = [...new Set(rows.flatMap((r) => (r.orderId ? [r.orderId] : [])))];
+      result.holdsConsumed += await this.store.consumeHolds(orderIds, trx);
+    }
+
+    if (credits.length > 0) {
+      const existing = await this.store.existingCredits(credits.map((c) => ({ kind: c.kind, reference: c.reference })), trx);
+      const existingByKey = new Map(existing.map((r) => [`${r.kind}:${r.reference}`, r]));
+      for (const doc of credits) {
+        const before = existingByKey.get(`${doc.kind}:${doc.reference}`);
+        if (before && before.customer_id !== customerOf.get(doc)) {
+          throw fail(doc.ref, doc.kind === 'payment' ? 'reference' : 'number', `${doc.kind.replace('_', ' ')} ${doc.reference} already exists for another customer`, 'document_customer_mismatch');
+        }
+      }
+      touchedInvoices.push(...(await this.store.reverseAllocations(existing.map((r) => r.id), trx)));
+      const rows: CreditRow[] = credits.map((doc) => ({
+        kind: doc.kind,
+        reference: doc.reference,
+        customerId: customerOf.get(doc)!,
+        date: doc.date,
+        amount: doc.amount,
+        currency: doc.currency,
+      }));
+      const upserted = await this.store.upsertCredits(rows, trx);
+      const idByKey = new Map(upserted.map((r) => [`${r.kind}:${r.reference}`, r.id]));
+      for (const r of upserted) {
+        const counts = r.kind === 'payment' ? result.payments : result.creditNotes;
+        if (r.inserted) counts.created++;
+        else counts.updated++;
+      }
+
+      const wanted = credits.flatMap((doc) => doc.allocations.map((a) => ({ doc, ...a })));
+      if (wanted.length > 0) {
+        const invoicesByNumber = new Map((await this.store.openInvoicesByNumber([...new Set(wanted.map((w) => w.invoiceNumber))], trx)).map((r) => [r.number, r]));
+        const remaining = new Map<string, number>();
+        const merged = new Map<string, { creditId: string; invoiceId: string; amount: number }>();
+        for (const w of wanted) {
+          const invoice = invoicesByNumber.get(w.invoiceNumber);
+          const customerId = customerOf.get(w.doc)!;
+          if (!invoice || invoice.customer_id !== customerId) {
+            throw fail(w.doc.ref, w.field, `no invoice ${w.invoiceNumber} for this customer`, 'invoice_not_found');
+          }
+          const open = remaining.get(invoice.id) ?? invoice.open_amount;
+          if (w.amount > open) {
+            throw fail(
+              w.doc.ref,
+              w.field,
+              `over-allocates invoice ${w.invoiceNumber}: ${open} is open${open < invoice.open_amount ? ' after the other allocations in this batch' : ''}, ${w.amount} allocated`,
+              'over_allocation',
+            );
+          }
+          remaining.set(invoice.id, open - w.amount);
+          const creditId = idByKey.get(`${w.doc.kind}:${w.doc.reference}`)!;
+          const key = `${creditId}:${invoice.id}`;
+          const m = merged.get(key);
+          if (m) m.amount += w.amount;
+          else merged.set(key, { creditId, invoiceId: invoice.id, amount: w.amount });
+          touchedInvoices.push(invoice.id);
+        }
+        await this.store.allocate([...merged.values()], trx);
+      }
+    }
+
+    const auto = await this.store.autoAllocate(customerIds, trx);
+    result.autoAllocated += auto.allocations;
+    touchedInvoices.push(...auto.invoiceIds);
+    await this.store.refreshSettlement(touchedInvoices, trx);
+  }
+
+  /** One query for every customer a chunk names; checks each document's currency against its customer's. */
+  private async resolveCustomers(trx: Trx, docs: Array<InvoiceInput | CreditInput>): Promise<Map<InvoiceInput | CreditInput, string>> {
+    const ids = new Set<string>();
+    const externalIds = new Set<string>();
+    for (const d of docs) {
+      if (d.customerId) ids.add(d.customerId);
+      else if (d.customerExternalId) externalIds.add(d.customerExternalId);
+    }
+    const rows = await this.store.customersByRefs([...ids], [...externalIds], trx);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byExternal = new Map(rows.map((r) => [r.external_id, r]));
+    const out = new Map<InvoiceInput | CreditInput, string>();
+    for (const d of docs) {
+      const customer = d.customerId ? byId.get(d.customerId) : byExternal.get(d.customerExternalId!);
+      if (!customer) {
+        throw d.customerId
+          ? fail(d.ref, 'customerId', `no customer ${d.customerId}`, 'customer_not_found')
+          : fail(d.ref, 'customerExternalId', `no customer with externalId "${d.customerExternalId}"`, 'customer_not_found');
+      }
+      if (customer.currency !== d.currency) {
+        throw fail(d.ref, 'currency', `${d.currency} differs from the customer's currency ${customer.currency}`, 'currency_mismatch');
+      }
+      out.set(d, customer.id);
+    }
+    return out;
+  }
+}
+
+function newResult(): IngestResult {
+  return { invoices: emptyCounts(), payments: emptyCounts(), creditNotes: emptyCounts(), holdsConsumed: 0, autoAllocated: 0 };
+}
+
+function rememberOnce(seen: Map<string, DocRef>, key: string, ref: DocRef, field: string, label: string): void {
+  const earlier = seen.get(key);
+  if (earlier) {
+    throw fail(ref, field, `${label} appears twice in this batch (also at ${earlier.field(field)})`, 'duplicate_document');
+  }
+  seen.set(key, ref);
+}

@@ -1,0 +1,196 @@
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+
+type Trx = Transaction<DB>;
+
+export interface InvoiceRow {
+  number: string;
+  customerId: string;
+  issueDate: string;
+  dueDate: string;
+  amount: number;
+  currency: string;
+  orderId: string | null;
+}
+
+export interface CreditRow {
+  kind: 'payment' | 'credit_note';
+  reference: string;
+  customerId: string;
+  date: string;
+  amount: number;
+  currency: string;
+}
+
+export interface Upserted {
+  created: number;
+  updated: number;
+}
+
+/** Set-based ledger writes: one statement per step for a whole batch, never a loop of single rows. */
+export class LedgerStore {
+  async existingInvoices(numbers: string[], trx: Trx) {
+    const { rows } = await sql<{ number: string; id: string; customer_id: string; settled: number; open_amount: number }>`
+      SELECT number, id, customer_id, (amount - open_amount)::bigint AS settled, open_amount
+        FROM invoices WHERE number = ANY(${numbers}::text[])`.execute(trx);
+    return rows;
+  }
+
+  async upsertInvoices(rows: InvoiceRow[], trx: Trx): Promise<Upserted> {
+    if (rows.length === 0) return { created: 0, updated: 0 };
+    const { rows: out } = await sql<{ inserted: boolean }>`
+      INSERT INTO invoices (number, customer_id, issue_date, due_date, amount, currency, order_id, open_amount)
+      SELECT n, c, i, d, a, cur, o, a
+        FROM unnest(${rows.map((r) => r.number)}::text[], ${rows.map((r) => r.customerId)}::uuid[],
+                    ${rows.map((r) => r.issueDate)}::date[], ${rows.map((r) => r.dueDate)}::date[],
+                    ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.currency)}::text[],
+                    ${rows.map((r) => r.orderId)}::text[]) AS t(n, c, i, d, a, cur, o)
+      ON CONFLICT (number) DO UPDATE SET
+        issue_date = EXCLUDED.issue_date,
+        due_date = EXCLUDED.due_date,
+        amount = EXCLUDED.amount,
+        currency = EXCLUDED.currency,
+        order_id = EXCLUDED.order_id,
+        -- what payments and credit notes already settled stays settled
+        open_amount = EXCLUDED.amount - (invoices.amount - invoices.open_amount),
+        settled_on = CASE WHEN EXCLUDED.amount = invoices.amount - invoices.open_amount THEN invoices.settled_on END,
+        updated_at = now()
+      WHERE (invoices.issue_date, invoices.due_date, invoices.amount, invoices.currency, invoices.order_id)
+            IS DISTINCT FROM (EXCLUDED.issue_date, EXCLUDED.due_date, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.order_id)
+      RETURNING (xmax = 0) AS inserted`.execute(trx);
+    const created = out.filter((r) => r.inserted).length;
+    return { created, updated: out.length - created };
+  }
+
+  /**
+   * A hold shrinks by what has been invoiced for its order, and is consumed when fully invoiced:
+   * the amount moves from holds to receivables and is never counted twice.
+   */
+  async consumeHolds(orderIds: string[], trx: Trx): Promise<number> {
+    if (orderIds.length === 0) return 0;
+    const { rows } = await sql<{ order_id: string }>`
+      UPDATE order_checks oc SET
+        hold_amount = greatest(0, oc.amount - s.invoiced),
+        hold_status = CASE WHEN oc.amount - s.invoiced <= 0 THEN 'consumed' ELSE 'active' END,
+        updated_at = now()
+      FROM (SELECT order_id, customer_id, sum(amount) AS invoiced FROM invoices
+             WHERE order_id = ANY(${orderIds}::text[]) GROUP BY order_id, customer_id) s
+      WHERE oc.order_id = s.order_id AND oc.customer_id = s.customer_id AND oc.hold_status = 'active'
+        AND oc.hold_amount IS DISTINCT FROM greatest(0, oc.amount - s.invoiced)
+      RETURNING oc.order_id`.execute(trx);
+    return rows.length;
+  }
+
+  async existingCredits(keys: Array<{ kind: string; reference: string }>, trx: Trx) {
+    if (keys.length === 0) return [];
+    const { rows } = await sql<{ id: string; kind: 'payment' | 'credit_note'; reference: string; customer_id: string }>`
+      SELECT c.id, c.kind, c.reference, c.customer_id FROM credits c
+        JOIN unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.reference)}::text[]) AS k(kind, reference)
+          ON c.kind = k.kind AND c.reference = k.reference`.execute(trx);
+    return rows;
+  }
+
+  /** Undoes the allocations of credits being re-sent, reopening what they settled. Returns the invoices touched. */
+  async reverseAllocations(creditIds: string[], trx: Trx): Promise<string[]> {
+    if (creditIds.length === 0) return [];
+    const { rows } = await sql<{ id: string }>`
+      WITH d AS (DELETE FROM allocations WHERE credit_id = ANY(${creditIds}::uuid[]) RETURNING invoice_id, amount)
+      UPDATE invoices i SET open_amount = i.open_amount + s.amt, settled_on = NULL, updated_at = now()
+        FROM (SELECT invoice_id, sum(amount) AS amt FROM d GROUP BY invoice_id) s
+       WHERE i.id = s.invoice_id
+      RETURNING i.id`.execute(trx);
+    return rows.map((r) => r.id);
+  }
+
+  /** Inserts or replaces credits; a re-sent one starts again fully unapplied (its allocations were reversed). */
+  async upsertCredits(rows: CreditRow[], trx: Trx): Promise<Array<{ id: string; kind: string; reference: string; inserted: boolean }>> {
+    if (rows.length === 0) return [];
+    const { rows: out } = await sql<{ id: string; kind: string; reference: string; inserted: boolean }>`
+      INSERT INTO credits (kind, reference, customer_id, date, amount, currency, unapplied)
+      SELECT k, r, c, d, a, cur, a
+        FROM unnest(${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.reference)}::text[],
+                    ${rows.map((r) => r.customerId)}::uuid[], ${rows.map((r) => r.date)}::date[],
+                    ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.currency)}::text[]) AS t(k, r, c, d, a, cur)
+      ON CONFLICT (kind, reference) DO UPDATE SET
+        date = EXCLUDED.date, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+        unapplied = EXCLUDED.amount, updated_at = now()
+      RETURNING id, kind, reference, (xmax = 0) AS inserted`.execute(trx);
+    return out;
+  }
+
+  async openInvoicesByNumber(numbers: string[], trx: Trx) {
+    if (numbers.length === 0) return [];
+    const { rows } = await sql<{ id: string; number: string; customer_id: string; open_amount: number }>`
+      SELECT id, number, customer_id, open_amount FROM invoices WHERE number = ANY(${numbers}::text[])`.execute(trx);
+    return rows;
+  }
+
+  /** Explicit allocations (already validated against open amounts). */
+  async allocate(items: Array<{ creditId: string; invoiceId: string; amount: number }>, trx: Trx): Promise<void> {
+    if (items.length === 0) return;
+    await sql`
+      WITH x AS (
+        SELECT * FROM unnest(${items.map((i) => i.creditId)}::uuid[], ${items.map((i) => i.invoiceId)}::uuid[],
+                             ${items.map((i) => i.amount)}::bigint[]) AS x(credit_id, invoice_id, amount)
+      ), ins AS (
+        INSERT INTO allocations (credit_id, invoice_id, amount, automatic)
+        SELECT credit_id, invoice_id, amount, false FROM x
+      ), ui AS (
+        UPDATE invoices SET open_amount = invoices.open_amount - s.amt, updated_at = now()
+          FROM (SELECT invoice_id, sum(amount) AS amt FROM x GROUP BY invoice_id) s WHERE invoices.id = s.invoice_id
+      )
+      UPDATE credits SET unapplied = credits.unapplied - s.amt, updated_at = now()
+        FROM (SELECT credit_id, sum(amount) AS amt FROM x GROUP BY credit_id) s WHERE credits.id = s.credit_id`.execute(trx);
+  }
+
+  /**
+   * Applies each customer's unapplied payments and credit notes to its open invoices, oldest credit
+   * to oldest due invoice, by overlapping running totals (one statement for any number of customers).
+   */
+  async autoAllocate(customerIds: string[], trx: Trx): Promise<{ allocations: number; invoiceIds: string[] }> {
+    if (customerIds.length === 0) return { allocations: 0, invoiceIds: [] };
+    const { rows } = await sql<{ invoice_id: string }>`
+      WITH c AS (
+        SELECT id, customer_id, unapplied,
+               sum(unapplied) OVER (PARTITION BY customer_id ORDER BY date, created_at, id ROWS UNBOUNDED PRECEDING) AS c_end
+          FROM credits WHERE customer_id = ANY(${customerIds}::uuid[]) AND unapplied > 0
+      ), i AS (
+        SELECT id, customer_id, open_amount,
+               sum(open_amount) OVER (PARTITION BY customer_id ORDER BY due_date, issue_date, number ROWS UNBOUNDED PRECEDING) AS i_end
+          FROM invoices WHERE customer_id IN (SELECT customer_id FROM c) AND open_amount > 0
+      ), m AS (
+        SELECT c.id AS credit_id, i.id AS invoice_id,
+               least(c.c_end, i.i_end) - greatest(c.c_end - c.unapplied, i.i_end - i.open_amount) AS amount
+          FROM c JOIN i ON i.customer_id = c.customer_id
+         WHERE i.i_end - i.open_amount < c.c_end AND c.c_end - c.unapplied < i.i_end
+      ), ins AS (
+        INSERT INTO allocations (credit_id, invoice_id, amount, automatic)
+        SELECT credit_id, invoice_id, amount, true FROM m WHERE amount > 0
+        ON CONFLICT (credit_id, invoice_id) DO UPDATE SET amount = allocations.amount + EXCLUDED.amount
+      ), ui AS (
+        UPDATE invoices SET open_amount = invoices.open_amount - s.amt, updated_at = now()
+          FROM (SELECT invoice_id, sum(amount) AS amt FROM m WHERE amount > 0 GROUP BY invoice_id) s WHERE invoices.id = s.invoice_id
+      ), uc AS (
+        UPDATE credits SET unapplied = credits.unapplied - s.amt, updated_at = now()
+          FROM (SELECT credit_id, sum(amount) AS amt FROM m WHERE amount > 0 GROUP BY credit_id) s WHERE credits.id = s.credit_id
+      )
+      SELECT invoice_id FROM m WHERE amount > 0`.execute(trx);
+    return { allocations: rows.length, invoiceIds: rows.map((r) => r.invoice_id) };
+  }
+
+  /** An invoice settled in full is dated by the latest credit that settled it (for days beyond terms). */
+  async refreshSettlement(invoiceIds: string[], trx: Trx): Promise<void> {
+    if (invoiceIds.length === 0) return;
+    await sql`
+      UPDATE invoices i SET settled_on = CASE WHEN i.open_amount = 0 THEN
+          (SELECT max(c.date) FROM allocations a JOIN credits c ON c.id = a.credit_id WHERE a.invoice_id = i.id) END
+       WHERE i.id = ANY(${[...new Set(invoiceIds)]}::uuid[])`.execute(trx);
+  }
+
+  async customersByRefs(ids: string[], externalIds: string[], trx: Trx) {
+    const { rows } = await sql<{ id: string; external_id: string; currency: string }>`
+      SELECT id, external_id, currency FROM customers
+       WHERE id = ANY(${ids}::uuid[]) OR external_id = ANY(${externalIds}::text[])`.execute(trx);
+    return rows;
+  }
+}
