@@ -21,8 +21,15 @@ export class ManualClock implements Clock {
 
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone: invoices fall due on days, not instants. */
 export function dayIn(timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  // Building an Intl.DateTimeFormat costs far more than formatting with one: keep one per zone.
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** Adds days to a calendar day (YYYY-MM-DD), in UTC arithmetic so no time zone shifts it. */
 export function addDays(day: string, days: number): string {

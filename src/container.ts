@@ -108,7 +108,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const creditStore = new CreditStore(db);
   const credit = new CreditService(db, creditStore, policy, audit, clock, config.VIGIE_TIMEZONE);
   const ledger = new LedgerService(db, new LedgerStore(), creditStore);
-  const orders = new OrdersService(db, new OrdersStore(db), credit, policy, audit, clock);
+  const orders = new OrdersService(db, new OrdersStore(db, database.pool), credit, policy, audit, clock, logger.child({ component: 'orders' }));
 
   // Every customer has a credit account from its creation: the row its money transactions lock.
   customers.addCreatedHook((row, trx) => creditStore.createAccount(row.id, row.currency, trx));

@@ -112,7 +112,7 @@ export interface OrderChecksTable {
   amount: number;
   currency: string;
   decision: 'approved' | 'review' | 'blocked';
-  response: ColumnType<unknown, string, string>;
+  facts: ColumnType<unknown, string, string>;
   hold_id: string | null;
   hold_status: 'none' | 'active' | 'consumed' | 'released' | 'expired';
   hold_amount: ColumnType<number, number | undefined, number>;

@@ -1,8 +1,9 @@
 import express, { type Router } from 'express';
 import { createRequire } from 'node:module';
 
+// absolute-path.js only resolves the folder; the package's main module would load the whole UI bundle.
 const require = createRequire(import.meta.url);
-const swaggerUiDir = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+const swaggerUiDir = (require('swagger-ui-dist/absolute-path.js') as () => string)();
 
 const page = `<!doctype html>
 <html lang="en">

@@ -80,13 +80,12 @@ export class LedgerService {
   }
 
   async ingest(invoices: InvoiceInput[], credits: CreditInput[]): Promise<IngestResult> {
-    const result = newResult();
-    const touched = new Set<string>();
+    const state = newState();
     await this.db.transaction().execute(async (trx) => {
-      await this.applyChunk(trx, invoices, credits, result, touched, new Map());
+      await this.applyChunk(trx, invoices, credits, state);
     });
-    this.notify(touched);
-    return result;
+    this.notify(state.locked);
+    return state.result;
   }
 
   /**
@@ -94,14 +93,12 @@ export class LedgerService {
    * `seen` keeps document keys across chunks to refuse a document twice in one import.
    */
   async ingestChunks(chunks: AsyncIterable<{ invoices: InvoiceInput[]; credits: CreditInput[] }>): Promise<IngestResult> {
-    const result = newResult();
-    const touched = new Set<string>();
-    const seen = new Map<string, DocRef>();
+    const state = newState();
     await this.db.transaction().execute(async (trx) => {
-      for await (const chunk of chunks) await this.applyChunk(trx, chunk.invoices, chunk.credits, result, touched, seen);
+      for await (const chunk of readAhead(chunks)) await this.applyChunk(trx, chunk.invoices, chunk.credits, state);
     });
-    this.notify(touched);
-    return result;
+    this.notify(state.locked);
+    return state.result;
   }
 
   private notify(customerIds: Set<string>) {
@@ -110,21 +107,17 @@ export class LedgerService {
     for (const l of this.listeners) l(ids);
   }
 
-  private async applyChunk(
-    trx: Trx,
-    invoices: InvoiceInput[],
-    credits: CreditInput[],
-    result: IngestResult,
-    touchedCustomers: Set<string>,
-    seen: Map<string, DocRef>,
-  ): Promise<void> {
+  private async applyChunk(trx: Trx, invoices: InvoiceInput[], credits: CreditInput[], state: IngestState): Promise<void> {
     if (invoices.length === 0 && credits.length === 0) return;
-    const customerOf = await this.resolveCustomers(trx, [...invoices, ...credits]);
+    const { result, seen } = state;
+    const customerOf = await this.resolveCustomers(trx, [...invoices, ...credits], state.customers);
     for (const doc of invoices) rememberOnce(seen, `invoice:${doc.number}`, doc.ref, 'number', doc.number);
     for (const doc of credits) rememberOnce(seen, `${doc.kind}:${doc.reference}`, doc.ref, doc.kind === 'payment' ? 'reference' : 'number', doc.reference);
     const customerIds = [...new Set(customerOf.values())];
-    await this.credit.lockMany(customerIds, trx);
-    for (const id of customerIds) touchedCustomers.add(id);
+    // An account locked by an earlier chunk of this transaction stays locked until it ends.
+    const toLock = customerIds.filter((id) => !state.locked.has(id));
+    await this.credit.lockMany(toLock, trx);
+    for (const id of toLock) state.locked.add(id);
     const touchedInvoices: string[] = [];
 
     if (invoices.length > 0) {
@@ -213,19 +206,23 @@ export class LedgerService {
   }
 
   /** One query for every customer a chunk names; checks each document's currency against its customer's. */
-  private async resolveCustomers(trx: Trx, docs: Array<InvoiceInput | CreditInput>): Promise<Map<InvoiceInput | CreditInput, string>> {
+  private async resolveCustomers(trx: Trx, docs: Array<InvoiceInput | CreditInput>, known: IngestState['customers']): Promise<Map<InvoiceInput | CreditInput, string>> {
     const ids = new Set<string>();
     const externalIds = new Set<string>();
     for (const d of docs) {
-      if (d.customerId) ids.add(d.customerId);
-      else if (d.customerExternalId) externalIds.add(d.customerExternalId);
+      if (d.customerId) {
+        if (!known.byId.has(d.customerId)) ids.add(d.customerId);
+      } else if (d.customerExternalId && !known.byExternal.has(d.customerExternalId)) externalIds.add(d.customerExternalId);
     }
-    const rows = await this.store.customersByRefs([...ids], [...externalIds], trx);
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const byExternal = new Map(rows.map((r) => [r.external_id, r]));
+    if (ids.size + externalIds.size > 0) {
+      for (const r of await this.store.customersByRefs([...ids], [...externalIds], trx)) {
+        known.byId.set(r.id, r);
+        known.byExternal.set(r.external_id, r);
+      }
+    }
     const out = new Map<InvoiceInput | CreditInput, string>();
     for (const d of docs) {
-      const customer = d.customerId ? byId.get(d.customerId) : byExternal.get(d.customerExternalId!);
+      const customer = d.customerId ? known.byId.get(d.customerId) : known.byExternal.get(d.customerExternalId!);
       if (!customer) {
         throw d.customerId
           ? fail(d.ref, 'customerId', `no customer ${d.customerId}`, 'customer_not_found')
@@ -240,8 +237,26 @@ export class LedgerService {
   }
 }
 
-function newResult(): IngestResult {
-  return { invoices: emptyCounts(), payments: emptyCounts(), creditNotes: emptyCounts(), holdsConsumed: 0, autoAllocated: 0 };
+/** What one ledger transaction carries from chunk to chunk. */
+interface IngestState {
+  result: IngestResult;
+  /** Accounts locked so far (also: the customers whose ledger changed). */
+  locked: Set<string>;
+  /** Document keys seen, to refuse a document twice in one call. */
+  seen: Map<string, DocRef>;
+  customers: {
+    byId: Map<string, { id: string; external_id: string; currency: string }>;
+    byExternal: Map<string, { id: string; external_id: string; currency: string }>;
+  };
+}
+
+function newState(): IngestState {
+  return {
+    result: { invoices: emptyCounts(), payments: emptyCounts(), creditNotes: emptyCounts(), holdsConsumed: 0, autoAllocated: 0 },
+    locked: new Set(),
+    seen: new Map(),
+    customers: { byId: new Map(), byExternal: new Map() },
+  };
 }
 
 function rememberOnce(seen: Map<string, DocRef>, key: string, ref: DocRef, field: string, label: string): void {
@@ -250,4 +265,25 @@ function rememberOnce(seen: Map<string, DocRef>, key: string, ref: DocRef, field
     throw fail(ref, field, `${label} appears twice in this batch (also at ${earlier.field(field)})`, 'duplicate_document');
   }
   seen.set(key, ref);
+}
+
+/**
+ * Pulls the next item while the consumer works on the current one, so parsing the next chunk of an
+ * import overlaps the database writing the previous one.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let pending = it.next();
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = it.next();
+      // A failure of the read-ahead is reported when it is awaited, not as an unhandled rejection.
+      pending.catch(() => {});
+      yield current.value;
+    }
+  } finally {
+    await it.return?.();
+  }
 }

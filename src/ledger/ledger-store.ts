@@ -188,9 +188,11 @@ export class LedgerStore {
   }
 
   async customersByRefs(ids: string[], externalIds: string[], trx: Trx) {
+    // Two index lookups: "id = ANY(…) OR external_id = ANY(…)" would scan the whole table.
     const { rows } = await sql<{ id: string; external_id: string; currency: string }>`
-      SELECT id, external_id, currency FROM customers
-       WHERE id = ANY(${ids}::uuid[]) OR external_id = ANY(${externalIds}::text[])`.execute(trx);
+      SELECT id, external_id, currency FROM customers WHERE id = ANY(${ids}::uuid[])
+      UNION
+      SELECT id, external_id, currency FROM customers WHERE external_id = ANY(${externalIds}::text[])`.execute(trx);
     return rows;
   }
 }

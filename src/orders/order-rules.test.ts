@@ -17,7 +17,6 @@ function position(over: { limit?: number; source?: 'explicit' | 'policy_default'
 const input = (over: Partial<DecisionInput> = {}): DecisionInput => ({
   amount: 1_000,
   position: position(),
-  today: '2026-11-23',
   graceDays: 0,
   oldestOverdueDays: null,
   manualBlock: null,

@@ -19,7 +19,6 @@ export interface Reason {
 export interface DecisionInput {
   amount: number;
   position: CreditPosition;
-  today: string;
   graceDays: number;
   oldestOverdueDays: number | null;
   manualBlock: { reason: string | null } | null;

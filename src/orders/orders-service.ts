@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
-import { daysBetween, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { CreditService } from '../credit/credit-service.js';
@@ -47,11 +48,22 @@ export interface CheckOutcome {
   replayed: boolean;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string }).code === '23505';
+/** What a decision was made on, stored with the check (the answer is rebuilt from it on a retry). */
+interface Facts {
+  exposure: OrderCheckView['exposureComponents'] & { total: number };
+  creditLimit: number;
+  creditLimitSource: 'explicit' | 'policy_default';
+  available: number;
+  oldestOverdueDays: number | null;
+  graceDays: number;
+  manualBlock: { reason: string | null } | null;
+  riskGrade: string | null;
+  checkedAt: string;
+  policyVersion: number;
+  override?: OrderCheckView['override'];
 }
 
-/** The block-order API: decide, and place the hold in the same transaction as the decision. */
+/** The block-order API: the decision and its hold are one atomic step in the database. */
 export class OrdersService {
   constructor(
     private readonly db: Kysely<DB>,
@@ -60,120 +72,107 @@ export class OrdersService {
     private readonly policy: PolicyService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly logger: Logger,
   ) {}
 
   async check(input: OrderCheckInput, actor: AuthContext): Promise<CheckOutcome> {
-    // Read before the transaction opens: nothing may query outside it while it holds the lock.
     const policy = await this.policy.current();
-    try {
-      return await this.db.transaction().execute(async (trx) => {
-        const account = await this.store.lockForCheck(input, input.orderId, trx);
-        if (!account) {
-          throw input.customerId
-            ? InvalidInput.field('body.customerId', `no customer ${input.customerId}`, 'customer_not_found')
-            : InvalidInput.field('body.customerExternalId', `no customer with externalId "${input.customerExternalId}"`, 'customer_not_found');
+    const result = await this.store.check({
+      orderId: input.orderId,
+      customerId: input.customerId ?? null,
+      customerExternalId: input.customerId ? null : (input.customerExternalId ?? null),
+      amount: input.amount,
+      currency: input.currency,
+      today: this.credit.today(),
+      graceDays: policy.overdueGraceDays,
+      defaultLimit: policy.defaultCreditLimit,
+      holdTtlHours: policy.holdTtlHours,
+      now: this.clock.now(),
+      policyVersion: policy.version,
+      actor: actor.name,
+    });
+    switch (result.outcome) {
+      case 'unknown_customer':
+        throw input.customerId
+          ? InvalidInput.field('body.customerId', `no customer ${input.customerId}`, 'customer_not_found')
+          : InvalidInput.field('body.customerExternalId', `no customer with externalId "${input.customerExternalId}"`, 'customer_not_found');
+      case 'currency_mismatch':
+        throw InvalidInput.field('body.currency', `${input.currency} differs from the customer's currency ${result.currency}`, 'currency_mismatch');
+      case 'existing':
+        return { view: this.replay(result.row, input, result.customerId), replayed: true };
+      case 'created': {
+        const view = this.view(result.row);
+        if (view.decision !== result.row.decision) {
+          // The database decided (and held) by the same rules decideOrder() explains; say so loudly if they ever differ.
+          this.logger.error({ orderId: input.orderId, database: result.row.decision, explained: view.decision }, 'order rule mismatch');
         }
-        const { existing, ...acct } = account;
-        if (existing) return { view: this.replay(existing, input, account.customer_id), replayed: true };
-        if (input.currency !== acct.currency) {
-          throw InvalidInput.field('body.currency', `${input.currency} differs from the customer's currency ${acct.currency}`, 'currency_mismatch');
-        }
-        const position = await this.credit.position(acct, trx, policy);
-        const today = this.credit.today();
-        const { decision, reasons } = decideOrder({
-          amount: input.amount,
-          position,
-          today,
-          graceDays: position.graceDays,
-          oldestOverdueDays: position.oldestOverdueDueDate ? daysBetween(position.oldestOverdueDueDate, today) : null,
-          manualBlock: acct.manual_block ? { reason: acct.manual_block_reason } : null,
-          riskGrade: acct.risk_grade,
-        });
-        const now = this.clock.now();
-        const approved = decision === 'approved';
-        const holdId = approved ? randomUUID() : null;
-        const expiresAt = approved ? new Date(now.getTime() + policy.holdTtlHours * 3_600_000) : null;
-        const { openReceivables, overdueReceivables, activeHolds, unappliedCredits, total } = position.exposure;
-        const view: OrderCheckView = {
-          orderId: input.orderId,
-          customerId: acct.customer_id,
-          decision,
-          reasons,
-          amount: input.amount,
-          currency: input.currency,
-          exposure: total,
-          exposureComponents: { openReceivables, overdueReceivables, activeHolds, unappliedCredits },
-          creditLimit: position.creditLimit.amount,
-          creditLimitSource: position.creditLimit.source,
-          available: position.available,
-          holdId,
-          holdStatus: approved ? 'active' : 'none',
-          holdAmount: approved ? input.amount : 0,
-          holdExpiresAt: expiresAt?.toISOString() ?? null,
-          checkedAt: now.toISOString(),
-          policyVersion: policy.version,
-        };
-        await this.store.insert(
-          {
-            order_id: input.orderId,
-            customer_id: acct.customer_id,
-            amount: input.amount,
-            currency: input.currency,
-            decision,
-            response: view,
-            hold_id: holdId,
-            hold_status: view.holdStatus,
-            hold_amount: view.holdAmount,
-            expires_at: expiresAt,
-            checked_by: actor.name,
-          },
-          trx,
-        );
-        return { view, replayed: false };
-      });
-    } catch (err) {
-      // The same order id checked at the same moment for another customer: the first one won.
-      if (isUniqueViolation(err)) {
-        const existing = await this.store.find(input.orderId);
-        if (existing) return { view: this.replay(existing, input, null), replayed: true };
+        return { view: { ...view, decision: result.row.decision }, replayed: false };
       }
-      throw err;
     }
   }
 
   /** A retry gets the first answer, with the hold as it is now; a different order under the same id is a conflict. */
-  private replay(existing: OrderCheckRow, input: OrderCheckInput, customerId: string | null): OrderCheckView {
-    const differences: string[] = [];
-    if (customerId !== null && existing.customer_id !== customerId) differences.push('customer');
-    if (customerId === null && input.customerId && input.customerId !== existing.customer_id) differences.push('customer');
-    if (Number(existing.amount) !== input.amount) differences.push(`amount (first check: ${existing.amount})`);
-    if (existing.currency !== input.currency) differences.push(`currency (first check: ${existing.currency})`);
+  private replay(existing: OrderCheckRow, input: OrderCheckInput, customerId: string): OrderCheckView {
+    const differences: Array<{ field: string; message: string }> = [];
+    if (customerId !== existing.customer_id) differences.push({ field: input.customerId ? 'customerId' : 'customerExternalId', message: 'customer' });
+    if (Number(existing.amount) !== input.amount) differences.push({ field: 'amount', message: `amount (first check: ${existing.amount})` });
+    if (existing.currency !== input.currency) differences.push({ field: 'currency', message: `currency (first check: ${existing.currency})` });
     if (differences.length > 0) {
       throw new Conflict(
-        `Order ${input.orderId} was already checked with a different ${differences.join(', ')}; use a new order id for a different order`,
+        `Order ${input.orderId} was already checked with a different ${differences.map((d) => d.message).join(', ')}; use a new order id for a different order`,
         'order_id_conflict',
-        differences.map((d) => ({ field: `body.${d.split(' ')[0]}`, message: d })),
+        differences.map((d) => ({ field: `body.${d.field}`, message: d.message })),
       );
     }
-    return this.current(existing);
+    return this.view(existing);
   }
 
-  private current(row: OrderCheckRow): OrderCheckView {
-    const stored = (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as OrderCheckView;
+  /** The answer, rebuilt from the stored facts, with the hold as it is now. */
+  private view(row: OrderCheckRow): OrderCheckView {
+    const facts = (typeof row.facts === 'string' ? JSON.parse(row.facts) : row.facts) as Facts;
+    const { total, ...components } = facts.exposure;
+    const explained = decideOrder({
+      amount: Number(row.amount),
+      position: {
+        currency: row.currency,
+        creditLimit: { amount: facts.creditLimit, source: facts.creditLimitSource, reviewDate: null, reviewDue: false },
+        exposure: { ...components, total },
+        available: facts.available,
+        oldestOverdueDueDate: null,
+      },
+      graceDays: facts.graceDays,
+      oldestOverdueDays: facts.oldestOverdueDays,
+      manualBlock: facts.manualBlock,
+      riskGrade: facts.riskGrade,
+    });
     const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
     const expired = row.hold_status === 'active' && expiresAt !== null && expiresAt <= this.clock.now();
     return {
-      ...stored,
+      orderId: row.order_id,
+      customerId: row.customer_id,
+      decision: facts.override ? row.decision : explained.decision,
+      reasons: explained.reasons,
+      amount: Number(row.amount),
+      currency: row.currency,
+      exposure: total,
+      exposureComponents: components,
+      creditLimit: facts.creditLimit,
+      creditLimitSource: facts.creditLimitSource,
+      available: facts.available,
+      holdId: row.hold_id,
       holdStatus: expired ? 'expired' : row.hold_status,
       holdAmount: Number(row.hold_amount),
       holdExpiresAt: expiresAt?.toISOString() ?? null,
+      checkedAt: new Date(facts.checkedAt).toISOString(),
+      policyVersion: facts.policyVersion,
+      ...(facts.override ? { override: facts.override } : {}),
     };
   }
 
   async get(orderId: string): Promise<OrderCheckView> {
     const row = await this.store.find(orderId);
     if (!row) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
-    return this.current(row);
+    return this.view(row);
   }
 
   /** The order was cancelled: its hold stops counting. Releasing twice answers the same. */
@@ -181,7 +180,7 @@ export class OrdersService {
     return this.db.transaction().execute(async (trx) => {
       const row = await this.store.findForUpdate(orderId, trx);
       if (!row) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
-      if (row.hold_status === 'released') return this.current(row);
+      if (row.hold_status === 'released') return this.view(row);
       if (row.hold_status !== 'active') {
         throw new Conflict(`Order ${orderId} has no active hold to release (hold: ${row.hold_status})`, 'hold_not_active');
       }
@@ -199,7 +198,7 @@ export class OrdersService {
         },
         trx,
       );
-      return this.current(updated);
+      return this.view(updated);
     });
   }
 
@@ -212,23 +211,17 @@ export class OrdersService {
       await this.credit.lockAccount(peek.customer_id, trx);
       const row = (await this.store.findForUpdate(orderId, trx))!;
       if (row.decision === 'approved') {
-        throw new Conflict(`Order ${orderId} is already approved${(this.current(row).override ? ' (overridden)' : '')}`, 'already_approved');
+        throw new Conflict(`Order ${orderId} is already approved`, 'already_approved');
       }
       const now = this.clock.now();
-      const stored = this.current(row);
+      const stored = this.view(row);
       const expiresAt = new Date(now.getTime() + policy.holdTtlHours * 3_600_000);
-      const view: OrderCheckView = {
-        ...stored,
-        decision: 'approved',
-        holdId: randomUUID(),
-        holdStatus: 'active',
-        holdAmount: Number(row.amount),
-        holdExpiresAt: expiresAt.toISOString(),
-        override: { by: actor.name, at: now.toISOString(), reason, originalDecision: stored.decision, originalReasons: stored.reasons },
-      };
+      const holdId = randomUUID();
+      const facts = (typeof row.facts === 'string' ? JSON.parse(row.facts) : row.facts) as Facts;
+      facts.override = { by: actor.name, at: now.toISOString(), reason, originalDecision: stored.decision, originalReasons: stored.reasons };
       const updated = await this.store.update(
         orderId,
-        { decision: 'approved', hold_id: view.holdId, hold_status: 'active', hold_amount: Number(row.amount), expires_at: expiresAt, response: view },
+        { decision: 'approved', hold_id: holdId, hold_status: 'active', hold_amount: Number(row.amount), expires_at: expiresAt, facts },
         trx,
       );
       await this.audit.record(
@@ -239,12 +232,12 @@ export class OrdersService {
           entityId: orderId,
           customerId: row.customer_id,
           oldValue: { decision: stored.decision, reasons: stored.reasons.map((r) => r.code) },
-          newValue: { decision: 'approved', holdId: view.holdId, holdAmount: view.holdAmount },
+          newValue: { decision: 'approved', holdId, holdAmount: Number(row.amount) },
           reason,
         },
         trx,
       );
-      return this.current(updated);
+      return this.view(updated);
     });
   }
 

@@ -1,42 +1,62 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type pg from 'pg';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { DB, OrderChecksTable } from '../db/schema.js';
-import type { CreditAccountRow } from '../credit/credit-store.js';
 
 export type OrderCheckRow = Selectable<OrderChecksTable>;
 type Trx = Transaction<DB>;
 
+export interface CheckParams {
+  orderId: string;
+  customerId: string | null;
+  customerExternalId: string | null;
+  amount: number;
+  currency: string;
+  today: string;
+  graceDays: number;
+  defaultLimit: number;
+  holdTtlHours: number;
+  now: Date;
+  policyVersion: number;
+  actor: string;
+}
+
+export type CheckResult =
+  | { outcome: 'created'; row: OrderCheckRow }
+  | { outcome: 'existing'; row: OrderCheckRow; customerId: string }
+  | { outcome: 'unknown_customer' }
+  | { outcome: 'currency_mismatch'; currency: string };
+
+/** A row read back through to_jsonb: timestamps arrive as strings. */
+function fromJson(row: Record<string, unknown>): OrderCheckRow {
+  return {
+    ...(row as unknown as OrderCheckRow),
+    expires_at: row.expires_at ? new Date(row.expires_at as string) : null,
+    created_at: new Date(row.created_at as string),
+    updated_at: new Date(row.updated_at as string),
+  };
+}
+
 export class OrdersStore {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly pool: pg.Pool,
+  ) {}
 
   /**
-   * One round trip: resolves the customer (by id or externalId), locks its credit account, and
-   * reads any earlier check of this order id. The lock serialises every check and ledger write
-   * for the customer, so the exposure read next is exact.
+   * The whole check, atomically, in one round trip (see migration 20261123000300). Not a named
+   * prepared statement: the embedded database serves every connection from one session, where
+   * statement names of different connections would collide.
    */
-  async lockForCheck(ref: { customerId?: string; customerExternalId?: string }, orderId: string, trx: Trx) {
-    const where = ref.customerId ? sql`c.id = ${ref.customerId}::uuid` : sql`c.external_id = ${ref.customerExternalId!}`;
-    const { rows } = await sql<CreditAccountRow & { existing: OrderCheckRow | null }>`
-      SELECT ca.*, (SELECT to_jsonb(oc) FROM order_checks oc WHERE oc.order_id = ${orderId}) AS existing
-        FROM customers c JOIN credit_accounts ca ON ca.customer_id = c.id
-       WHERE ${where}
-         FOR UPDATE OF ca`.execute(trx);
-    return rows[0];
-  }
-
-  async insert(row: {
-    order_id: string;
-    customer_id: string;
-    amount: number;
-    currency: string;
-    decision: OrderCheckRow['decision'];
-    response: unknown;
-    hold_id: string | null;
-    hold_status: OrderCheckRow['hold_status'];
-    hold_amount: number;
-    expires_at: Date | null;
-    checked_by: string;
-  }, trx: Trx): Promise<void> {
-    await trx.insertInto('order_checks').values({ ...row, response: JSON.stringify(row.response) }).execute();
+  async check(p: CheckParams): Promise<CheckResult> {
+    const { rows } = await this.pool.query<{ result: { outcome: string; row?: Record<string, unknown>; currency?: string; customerId?: string } }>({
+      text: `SELECT vigie_order_check($1, $2::uuid, $3, $4::bigint, $5, $6::date, $7::int, $8::bigint, $9::int, $10::timestamptz, $11::int, $12) AS result`,
+      values: [p.orderId, p.customerId, p.customerExternalId, p.amount, p.currency, p.today, p.graceDays, p.defaultLimit, p.holdTtlHours, p.now, p.policyVersion, p.actor],
+    });
+    const r = rows[0]!.result;
+    if (r.outcome === 'created') return { outcome: 'created', row: fromJson(r.row!) };
+    if (r.outcome === 'existing') return { outcome: 'existing', row: fromJson(r.row!), customerId: r.customerId! };
+    if (r.outcome === 'currency_mismatch') return { outcome: 'currency_mismatch', currency: r.currency! };
+    return { outcome: 'unknown_customer' };
   }
 
   find(orderId: string, trx: Kysely<DB> | Trx = this.db): Promise<OrderCheckRow | undefined> {
@@ -47,11 +67,15 @@ export class OrdersStore {
     return trx.selectFrom('order_checks').selectAll().where('order_id', '=', orderId).forUpdate().executeTakeFirst();
   }
 
-  async update(orderId: string, patch: Partial<Omit<OrderCheckRow, 'order_id' | 'response' | 'created_at' | 'updated_at'>> & { response?: unknown }, trx: Kysely<DB> | Trx = this.db) {
-    const { response, ...rest } = patch;
+  async update(
+    orderId: string,
+    patch: Partial<Omit<OrderCheckRow, 'order_id' | 'facts' | 'created_at' | 'updated_at'>> & { facts?: unknown },
+    trx: Kysely<DB> | Trx = this.db,
+  ): Promise<OrderCheckRow> {
+    const { facts, ...rest } = patch;
     return trx
       .updateTable('order_checks')
-      .set({ ...rest, ...(response !== undefined ? { response: JSON.stringify(response) } : {}), updated_at: new Date() })
+      .set({ ...rest, ...(facts !== undefined ? { facts: JSON.stringify(facts) } : {}), updated_at: new Date() })
       .where('order_id', '=', orderId)
       .returningAll()
       .executeTakeFirstOrThrow();

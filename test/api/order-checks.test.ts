@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { calendar, createCustomer, credit, invoice, orderCheck, pay, setLimit, unique } from '../setup/ledger-helpers.js';
 
 let t: TestApp;
+// The database decides and holds; decideOrder() explains. Any disagreement is logged as an error.
+const errors: string[] = [];
+const errorLog = new Writable({ write: (chunk, _enc, done) => (errors.push(String(chunk)), done()) });
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({}, { logger: pino({ level: 'error' }, errorLog) });
 });
 afterAll(async () => {
   await t?.close();
+  expect(errors.filter((e) => e.includes('order rule mismatch'))).toEqual([]);
 });
 
 const setGrade = (customerId: string, grade: string | null) =>

@@ -83,7 +83,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       amount bigint NOT NULL CHECK (amount > 0),
       currency text NOT NULL,
       decision text NOT NULL CHECK (decision IN ('approved', 'review', 'blocked')),
-      response jsonb NOT NULL,
+      -- what the decision was made on (exposure, limit, blocks, grade): the answer is rebuilt from it on a retry
+      facts jsonb NOT NULL,
       hold_id uuid UNIQUE,
       hold_status text NOT NULL CHECK (hold_status IN ('none', 'active', 'consumed', 'released', 'expired')),
       -- what the hold still counts against the limit (order amount less what has been invoiced)
