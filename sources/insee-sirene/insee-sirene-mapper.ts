@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { CompanyIdentity } from '../source.js';
+import { parsePayload } from '../parse.js';
+
+const SOURCE = 'insee-sirene';
+const str = z.string().nullable().optional();
+
+const periodeUL = z.looseObject({
+  dateFin: str,
+  dateDebut: str,
+  etatAdministratifUniteLegale: str,
+  denominationUniteLegale: str,
+  nomUniteLegale: str,
+  categorieJuridiqueUniteLegale: str,
+  activitePrincipaleUniteLegale: str,
+  nicSiegeUniteLegale: str,
+});
+
+const sirenSchema = z.looseObject({
+  uniteLegale: z.looseObject({
+    siren: z.string(),
+    dateCreationUniteLegale: str,
+    trancheEffectifsUniteLegale: str,
+    prenomUsuelUniteLegale: str,
+    prenom1UniteLegale: str,
+    periodesUniteLegale: z.array(periodeUL).min(1),
+  }),
+});
+
+const siretSchema = z.looseObject({
+  etablissement: z.looseObject({
+    siren: z.string(),
+    siret: z.string(),
+    etablissementSiege: z.boolean().nullable().optional(),
+    uniteLegale: z.looseObject({
+      etatAdministratifUniteLegale: str,
+      dateCreationUniteLegale: str,
+      categorieJuridiqueUniteLegale: str,
+      denominationUniteLegale: str,
+      nomUniteLegale: str,
+      prenomUsuelUniteLegale: str,
+      prenom1UniteLegale: str,
+      activitePrincipaleUniteLegale: str,
+      trancheEffectifsUniteLegale: str,
+    }),
+    periodesEtablissement: z.array(z.looseObject({ dateFin: str, etatAdministratifEtablissement: str })).min(1),
+  }),
+});
+
+const statusOf = (s: string | null | undefined) => (s === 'A' ? 'active' : s === 'C' ? 'ceased' : 'unknown');
+const personName = (nom: string | null | undefined, prenom: string | null | undefined) => (nom ? [prenom, nom].filter(Boolean).join(' ') : null);
+
+/** GET /siren/{siren}: the current period is the one without an end date. */
+export function mapUniteLegale(payload: unknown): CompanyIdentity {
+  const { uniteLegale: u } = parsePayload(SOURCE, sirenSchema, payload);
+  const current = u.periodesUniteLegale.find((p) => !p.dateFin) ?? u.periodesUniteLegale[0]!;
+  const legalForm = current.categorieJuridiqueUniteLegale ?? null;
+  return {
+    siren: u.siren,
+    name: current.denominationUniteLegale ?? personName(current.nomUniteLegale, u.prenomUsuelUniteLegale ?? u.prenom1UniteLegale),
+    legalFormCode: legalForm,
+    entrepreneurIndividuel: legalForm === '1000',
+    activityCode: current.activitePrincipaleUniteLegale ?? null,
+    createdOn: u.dateCreationUniteLegale ?? null,
+    status: statusOf(current.etatAdministratifUniteLegale),
+    // INSEE records the cessation as the start of the period whose state is "C".
+    ceasedOn: current.etatAdministratifUniteLegale === 'C' ? (current.dateDebut ?? null) : null,
+    radiatedOn: null,
+    headcountBand: u.trancheEffectifsUniteLegale ?? null,
+    headOffice: current.nicSiegeUniteLegale ? { siret: `${u.siren}${current.nicSiegeUniteLegale}`, address: null, active: null } : null,
+    directors: [],
+    finances: [],
+  };
+}
+
+/** GET /siret/{siret}: the établissement, with its legal unit's current state. */
+export function mapEtablissement(payload: unknown): { identity: CompanyIdentity; siret: string; headOffice: boolean; establishmentActive: boolean | null } {
+  const { etablissement: e } = parsePayload(SOURCE, siretSchema, payload);
+  const u = e.uniteLegale;
+  const current = e.periodesEtablissement.find((p) => !p.dateFin) ?? e.periodesEtablissement[0]!;
+  const legalForm = u.categorieJuridiqueUniteLegale ?? null;
+  return {
+    siret: e.siret,
+    headOffice: e.etablissementSiege === true,
+    establishmentActive: current.etatAdministratifEtablissement ? current.etatAdministratifEtablissement === 'A' : null,
+    identity: {
+      siren: e.siren,
+      name: u.denominationUniteLegale ?? personName(u.nomUniteLegale, u.prenomUsuelUniteLegale ?? u.prenom1UniteLegale),
+      legalFormCode: legalForm,
+      entrepreneurIndividuel: legalForm === '1000',
+      activityCode: u.activitePrincipaleUniteLegale ?? null,
+      createdOn: u.dateCreationUniteLegale ?? null,
+      status: statusOf(u.etatAdministratifUniteLegale),
+      ceasedOn: null,
+      radiatedOn: null,
+      headcountBand: u.trancheEffectifsUniteLegale ?? null,
+      headOffice: null,
+      directors: [],
+      finances: [],
+    },
+  };
+}

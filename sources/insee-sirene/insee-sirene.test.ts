@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, fixtureJson, startFixtureServer } from '../../test/setup/fixture-server.js';
+import { InseeSireneSource } from './insee-sirene-source.js';
+import { mapUniteLegale } from './insee-sirene-mapper.js';
+
+let server: Awaited<ReturnType<typeof startFixtureServer>>;
+let source: InseeSireneSource;
+let keys: Array<string | undefined> = [];
+beforeAll(async () => {
+  server = await startFixtureServer((req, url) => {
+    keys.push(req.headers['x-insee-api-key-integration'] as string | undefined);
+    if (url.pathname === '/siren/809893225') return { body: fixture('insee-sirene/siren-809893225-papangoo.json') };
+    if (url.pathname === '/siret/39860733300059') return { body: fixture('insee-sirene/siret-39860733300059-entrepreneur-individuel.json') };
+    if (url.pathname === '/siret/41816609600069') return { body: fixture('insee-sirene/siret-41816609600069-octo.json') };
+    if (url.pathname === '/siret') return { status: 400, body: fixture('insee-sirene/error-400-bad-q-syntax.json') };
+    return undefined;
+  });
+  source = new InseeSireneSource({ baseURL: server.baseURL, apiKey: 'test-key' });
+});
+afterAll(() => server.close());
+
+describe('INSEE Sirene 3.11 adapter', () => {
+  it('reads the current period (dateFin null) of a legal unit, and sends the key header', async () => {
+    keys = [];
+    const c = (await source.company('809893225'))!;
+    expect(c).toMatchObject({ siren: '809893225', name: 'PAPANGOO', status: 'active', legalFormCode: '5710', activityCode: '47.91B', createdOn: '2015-01-01' });
+    expect(keys).toEqual(['test-key']);
+  });
+
+  it('a closed secondary establishment of an active entrepreneur individuel', async () => {
+    const e = (await source.establishment('39860733300059'))!;
+    expect(e).toMatchObject({ siret: '39860733300059', headOffice: false, establishmentActive: false });
+    expect(e.identity).toMatchObject({ siren: '398607333', entrepreneurIndividuel: true, status: 'active', name: 'BERTRAND GRONDIN' });
+  });
+
+  it("the head office of an SAS", async () => {
+    const e = (await source.establishment('41816609600069'))!;
+    expect(e.headOffice).toBe(true);
+    expect(e.identity).toMatchObject({ siren: '418166096', legalFormCode: '5710', entrepreneurIndividuel: false });
+  });
+
+  it('an unknown SIREN is null; a 400 is a clear upstream error', async () => {
+    expect(await source.company('552032534')).toBeNull();
+    await expect((source as unknown as { http: { getJson(p: string): Promise<unknown> } }).http.getJson('/siret')).rejects.toThrow(/insee-sirene refused the request: HTTP 400/);
+  });
+
+  it('the multi-result search page has ceased purged units (each mapped through the same current-period rule)', () => {
+    const page = fixtureJson('insee-sirene/siren-search-q-unitePurgeeUniteLegale-true-20-ceased-units.json') as { unitesLegales: unknown[] };
+    const mapped = page.unitesLegales.map((u) => mapUniteLegale({ uniteLegale: u }));
+    expect(mapped).toHaveLength(20);
+    expect(mapped.every((c) => c.status === 'ceased' && c.ceasedOn !== null)).toBe(true);
+  });
+});
