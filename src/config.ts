@@ -42,6 +42,19 @@ export const configSchema = z.object({
         return false;
       }
     }, 'must be an IANA time zone such as Europe/Paris'),
+  // External sources: base URLs (point them at a proxy or a test server), the INSEE key, and how
+  // long each source's answer is trusted before it is fetched again.
+  RECHERCHE_ENTREPRISES_URL: z.url().default('https://recherche-entreprises.api.gouv.fr'),
+  INSEE_SIRENE_URL: z.url().default('https://api.insee.fr/api-sirene/3.11'),
+  INSEE_API_KEY: optionalString,
+  BODACC_URL: z.url().default('https://bodacc-datadila.opendatasoft.com'),
+  RATIOS_INPI_BCE_URL: z.url().default('https://data.economie.gouv.fr'),
+  DGCCRF_URL: z.url().default('https://www.economie.gouv.fr'),
+  SOURCE_TIMEOUT_MS: int(10_000, 100, 120_000),
+  TTL_REGISTRY_HOURS: int(24 * 7, 0),
+  TTL_BODACC_HOURS: int(24, 0),
+  TTL_FINANCIALS_HOURS: int(24 * 30, 0),
+  TTL_SANCTIONS_HOURS: int(24 * 7, 0),
   // Credit policy defaults: the first stored policy version is created from these.
   DEFAULT_CREDIT_LIMIT: int(0, 0),
   OVERDUE_GRACE_DAYS: int(0, 0, 365),

@@ -35,6 +35,14 @@ import { OrdersStore } from './orders/orders-store.js';
 import { OrdersService } from './orders/orders-service.js';
 import { ordersRoutes } from './orders/orders-routes.js';
 import { InvalidInput } from './errors.js';
+import { CompaniesStore } from './companies/companies-store.js';
+import { CompaniesService } from './companies/companies-service.js';
+import { companiesRoutes } from './companies/companies-routes.js';
+import { RechercheEntreprisesSource } from '../sources/recherche-entreprises/recherche-entreprises-source.js';
+import { InseeSireneSource } from '../sources/insee-sirene/insee-sirene-source.js';
+import { BodaccSource } from '../sources/bodacc/bodacc-source.js';
+import { RatiosInpiBceSource } from '../sources/ratios-inpi-bce/ratios-inpi-bce-source.js';
+import { DgccrfSource } from '../sources/dgccrf/dgccrf-source.js';
 import { createAgenda, defineJobs, scheduleJobs, DEFAULT_SCHEDULE, type JobSchedule } from '../jobs/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -67,6 +75,7 @@ export interface Container {
     credit: CreditService;
     ledger: LedgerService;
     orders: OrdersService;
+    companies: CompaniesService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -110,6 +119,28 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const ledger = new LedgerService(db, new LedgerStore(), creditStore);
   const orders = new OrdersService(db, new OrdersStore(db, database.pool), credit, policy, audit, clock, logger.child({ component: 'orders' }));
 
+  // One adapter instance per source, so its rate limiter is shared by every caller in the process.
+  const timeoutMs = config.SOURCE_TIMEOUT_MS;
+  const hours = (h: number) => h * 3_600_000;
+  const companies = new CompaniesService(
+    new CompaniesStore(db),
+    {
+      registry: new RechercheEntreprisesSource({ baseURL: config.RECHERCHE_ENTREPRISES_URL, timeoutMs }),
+      ...(config.INSEE_API_KEY ? { insee: new InseeSireneSource({ baseURL: config.INSEE_SIRENE_URL, apiKey: config.INSEE_API_KEY, timeoutMs }) } : {}),
+      bodacc: new BodaccSource({ baseURL: config.BODACC_URL, timeoutMs }),
+      ratios: new RatiosInpiBceSource({ baseURL: config.RATIOS_INPI_BCE_URL, timeoutMs }),
+      dgccrf: new DgccrfSource({ baseURL: config.DGCCRF_URL, timeoutMs }),
+    },
+    {
+      registryMs: hours(config.TTL_REGISTRY_HOURS),
+      bodaccMs: hours(config.TTL_BODACC_HOURS),
+      financialsMs: hours(config.TTL_FINANCIALS_HOURS),
+      sanctionsMs: hours(config.TTL_SANCTIONS_HOURS),
+    },
+    clock,
+    logger.child({ component: 'companies' }),
+  );
+
   // Every customer has a credit account from its creation: the row its money transactions lock.
   customers.addCreatedHook((row, trx) => creditStore.createAccount(row.id, row.currency, trx));
   customers.addUpdateHook(async (current, patch, trx) => {
@@ -132,6 +163,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...ledgerRoutes(ledger, { importMaxBytes: config.IMPORT_MAX_BYTES }),
     ...ordersRoutes(orders, metrics),
     ...policyRoutes(policy),
+    ...companiesRoutes(companies),
     ...auditRoutes(audit),
     ...jobsRoutes(jobRuns),
     ...apiKeysRoutes(apiKeys),
@@ -168,7 +200,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();

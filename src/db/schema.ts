@@ -132,7 +132,17 @@ export interface CreditPoliciesTable {
   reason: string;
 }
 
+export interface SourceResultsTable {
+  source: string;
+  key: string;
+  data: ColumnType<unknown, string, string>;
+  fetched_at: ColumnType<Date, Date, Date>;
+  last_error: string | null;
+  last_error_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 export interface DB {
+  source_results: SourceResultsTable;
   credit_accounts: CreditAccountsTable;
   invoices: InvoicesTable;
   credits: CreditsTable;
