@@ -100,3 +100,30 @@ export function mapEtablissement(payload: unknown): { identity: CompanyIdentity;
     },
   };
 }
+
+const siretPageSchema = z.looseObject({
+  header: z.looseObject({ total: z.number(), debut: z.number(), nombre: z.number() }),
+  etablissements: z.array(z.unknown()),
+});
+
+/** GET /siret?q=siren:… : every établissement of a company, with paging. */
+export function mapEtablissements(payload: unknown) {
+  const p = parsePayload(SOURCE, siretPageSchema, payload);
+  return { total: p.header.total, start: p.header.debut, establishments: p.etablissements.map((e) => mapEtablissement({ etablissement: e })) };
+}
+
+const informationsSchema = z.looseObject({
+  etatService: z.string(),
+  versionService: z.string().optional(),
+  datesDernieresMisesAJourDesDonnees: z.array(z.looseObject({ collection: z.string(), dateDerniereMiseADisposition: z.string() })).optional(),
+});
+
+/** GET /informations: whether the service is up, and when each collection was last refreshed. */
+export function mapInformations(payload: unknown) {
+  const p = parsePayload(SOURCE, informationsSchema, payload);
+  return {
+    up: p.etatService === 'UP',
+    version: p.versionService ?? null,
+    dataUpdatedAt: Object.fromEntries((p.datesDernieresMisesAJourDesDonnees ?? []).map((d) => [d.collection, d.dateDerniereMiseADisposition])),
+  };
+}

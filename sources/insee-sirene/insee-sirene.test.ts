@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, fixtureJson, startFixtureServer } from '../../test/setup/fixture-server.js';
 import { InseeSireneSource } from './insee-sirene-source.js';
-import { mapUniteLegale } from './insee-sirene-mapper.js';
+import { mapEtablissements, mapInformations, mapUniteLegale } from './insee-sirene-mapper.js';
 
 let server: Awaited<ReturnType<typeof startFixtureServer>>;
 let source: InseeSireneSource;
@@ -49,5 +49,19 @@ describe('INSEE Sirene 3.11 adapter', () => {
     const mapped = page.unitesLegales.map((u) => mapUniteLegale({ uniteLegale: u }));
     expect(mapped).toHaveLength(20);
     expect(mapped.every((c) => c.status === 'ceased' && c.ceasedOn !== null)).toBe(true);
+  });
+
+  it('the 7 établissements of OCTO (API V3, 2022): 2 active, 5 closed, one head office', () => {
+    const page = mapEtablissements(fixtureJson('insee-sirene/siret-q-siren-418166096-7-etablissements-v3-2022.json'));
+    expect(page.total).toBe(7);
+    expect(page.establishments.filter((e) => e.establishmentActive).length).toBe(2);
+    expect(page.establishments.filter((e) => e.establishmentActive === false).length).toBe(5);
+    expect(page.establishments.every((e) => e.identity.siren === '418166096')).toBe(true);
+  });
+
+  it('the service information: up, with the date of each collection', () => {
+    const info = mapInformations(fixtureJson('insee-sirene/informations-2024-03-27.json'));
+    expect(info).toMatchObject({ up: true, version: '3.11.20' });
+    expect(info.dataUpdatedAt['Unités Légales']).toBe('2024-03-27T01:20:02.000');
   });
 });

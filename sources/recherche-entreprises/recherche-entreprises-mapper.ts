@@ -92,3 +92,8 @@ export function mapSearch(payload: unknown): SearchPage {
     companies: p.results.filter((r) => !isSkeleton(r)).map(mapResult),
   };
 }
+
+/** GET /sources/last_modified: the date each upstream dataset was last loaded (e.g. sirene, rne). */
+export function mapLastModified(payload: unknown): Record<string, string> {
+  return parsePayload(SOURCE, z.record(z.string(), z.string().regex(/^\d{4}-\d{2}-\d{2}/)), payload);
+}

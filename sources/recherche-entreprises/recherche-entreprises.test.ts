@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startFixtureServer } from '../../test/setup/fixture-server.js';
 import { RechercheEntreprisesSource } from './recherche-entreprises-source.js';
+import { mapLastModified } from './recherche-entreprises-mapper.js';
+import { fixtureJson } from '../../test/setup/fixture-server.js';
 
 // Every recording of the API, served over real HTTP by the query it answered.
 const byQuery: Record<string, string> = {
@@ -68,5 +70,10 @@ describe('API Recherche d’entreprises adapter', () => {
     expect(page.companies).toHaveLength(3);
     const losses = page.companies.flatMap((c) => c.finances).filter((f) => f.netIncome !== null && f.netIncome < 0);
     expect(losses.length).toBeGreaterThan(0);
+  });
+
+  it('reads when each upstream dataset was last loaded', () => {
+    const dates = mapLastModified(fixtureJson('recherche-entreprises/sources-last_modified.json'));
+    expect(dates).toMatchObject({ sirene: '2026-03-15', rne: '2026-03-11', bilan_financier: '2026-03-09' });
   });
 });
