@@ -54,20 +54,46 @@ const personName = (nom: string | null | undefined, prenom: string | null | unde
 export function mapUniteLegale(payload: unknown): CompanyIdentity {
   const { uniteLegale: u } = parsePayload(SOURCE, sirenSchema, payload);
   const current = u.periodesUniteLegale.find((p) => !p.dateFin) ?? u.periodesUniteLegale[0]!;
-  const legalForm = current.categorieJuridiqueUniteLegale ?? null;
-  return {
-    siren: u.siren,
-    name: current.denominationUniteLegale ?? personName(current.nomUniteLegale, u.prenomUsuelUniteLegale ?? u.prenom1UniteLegale),
-    legalFormCode: legalForm,
-    entrepreneurIndividuel: legalForm === '1000',
-    activityCode: current.activitePrincipaleUniteLegale ?? null,
-    createdOn: u.dateCreationUniteLegale ?? null,
-    status: statusOf(current.etatAdministratifUniteLegale),
+  return identity(u.siren, {
+    ...current,
+    prenom: u.prenomUsuelUniteLegale ?? u.prenom1UniteLegale,
+    dateCreationUniteLegale: u.dateCreationUniteLegale,
+    trancheEffectifsUniteLegale: u.trancheEffectifsUniteLegale,
     // INSEE records the cessation as the start of the period whose state is "C".
     ceasedOn: current.etatAdministratifUniteLegale === 'C' ? (current.dateDebut ?? null) : null,
+    headOfficeSiret: current.nicSiegeUniteLegale ? `${u.siren}${current.nicSiegeUniteLegale}` : null,
+  });
+}
+
+/** The legal unit's fields, wherever INSEE put them, as Vigie's identity. */
+function identity(
+  siren: string,
+  u: {
+    denominationUniteLegale?: string | null;
+    nomUniteLegale?: string | null;
+    prenom?: string | null;
+    categorieJuridiqueUniteLegale?: string | null;
+    activitePrincipaleUniteLegale?: string | null;
+    dateCreationUniteLegale?: string | null;
+    etatAdministratifUniteLegale?: string | null;
+    trancheEffectifsUniteLegale?: string | null;
+    ceasedOn?: string | null;
+    headOfficeSiret?: string | null;
+  },
+): CompanyIdentity {
+  const legalForm = u.categorieJuridiqueUniteLegale ?? null;
+  return {
+    siren,
+    name: u.denominationUniteLegale ?? personName(u.nomUniteLegale, u.prenom),
+    legalFormCode: legalForm,
+    entrepreneurIndividuel: legalForm === '1000',
+    activityCode: u.activitePrincipaleUniteLegale ?? null,
+    createdOn: u.dateCreationUniteLegale ?? null,
+    status: statusOf(u.etatAdministratifUniteLegale),
+    ceasedOn: u.ceasedOn ?? null,
     radiatedOn: null,
     headcountBand: u.trancheEffectifsUniteLegale ?? null,
-    headOffice: current.nicSiegeUniteLegale ? { siret: `${u.siren}${current.nicSiegeUniteLegale}`, address: null, active: null } : null,
+    headOffice: u.headOfficeSiret ? { siret: u.headOfficeSiret, address: null, active: null } : null,
     directors: [],
     finances: [],
   };
@@ -76,28 +102,12 @@ export function mapUniteLegale(payload: unknown): CompanyIdentity {
 /** GET /siret/{siret}: the établissement, with its legal unit's current state. */
 export function mapEtablissement(payload: unknown): { identity: CompanyIdentity; siret: string; headOffice: boolean; establishmentActive: boolean | null } {
   const { etablissement: e } = parsePayload(SOURCE, siretSchema, payload);
-  const u = e.uniteLegale;
   const current = e.periodesEtablissement.find((p) => !p.dateFin) ?? e.periodesEtablissement[0]!;
-  const legalForm = u.categorieJuridiqueUniteLegale ?? null;
   return {
     siret: e.siret,
     headOffice: e.etablissementSiege === true,
     establishmentActive: current.etatAdministratifEtablissement ? current.etatAdministratifEtablissement === 'A' : null,
-    identity: {
-      siren: e.siren,
-      name: u.denominationUniteLegale ?? personName(u.nomUniteLegale, u.prenomUsuelUniteLegale ?? u.prenom1UniteLegale),
-      legalFormCode: legalForm,
-      entrepreneurIndividuel: legalForm === '1000',
-      activityCode: u.activitePrincipaleUniteLegale ?? null,
-      createdOn: u.dateCreationUniteLegale ?? null,
-      status: statusOf(u.etatAdministratifUniteLegale),
-      ceasedOn: null,
-      radiatedOn: null,
-      headcountBand: u.trancheEffectifsUniteLegale ?? null,
-      headOffice: null,
-      directors: [],
-      finances: [],
-    },
+    identity: identity(e.siren, { ...e.uniteLegale, prenom: e.uniteLegale.prenomUsuelUniteLegale ?? e.uniteLegale.prenom1UniteLegale }),
   };
 }
 

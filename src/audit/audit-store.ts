@@ -1,17 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
+import type { AuditEntriesTable, DB } from '../db/schema.js';
 
-export interface AuditInsert {
-  actor: string;
-  actor_key_id: string | null;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  customer_id: string | null;
-  old_value: unknown;
-  new_value: unknown;
-  reason: string | null;
-}
+/** An entry as the service hands it over (values not yet serialised). */
+export type AuditInsert = Omit<AuditEntriesTable, 'id' | 'at'>;
 
 export class AuditStore {
   constructor(private readonly db: Kysely<DB>) {}

@@ -52,8 +52,6 @@ export interface IngestResult {
   autoAllocated: number;
 }
 
-export type LedgerChangeListener = (customerIds: string[]) => void;
-
 const emptyCounts = (): Counts => ({ created: 0, updated: 0, unchanged: 0 });
 
 function fail(ref: DocRef, field: string, message: string, code = 'invalid_input'): InvalidInput {
@@ -67,24 +65,17 @@ function fail(ref: DocRef, field: string, message: string, code = 'invalid_input
  * serialises with order checks for those customers.
  */
 export class LedgerService {
-  private readonly listeners: LedgerChangeListener[] = [];
-
   constructor(
     private readonly db: Kysely<DB>,
     private readonly store: LedgerStore,
     private readonly credit: CreditStore,
   ) {}
 
-  onChange(listener: LedgerChangeListener): void {
-    this.listeners.push(listener);
-  }
-
   async ingest(invoices: InvoiceInput[], credits: CreditInput[]): Promise<IngestResult> {
     const state = newState();
     await this.db.transaction().execute(async (trx) => {
       await this.applyChunk(trx, invoices, credits, state);
     });
-    this.notify(state.locked);
     return state.result;
   }
 
@@ -97,14 +88,7 @@ export class LedgerService {
     await this.db.transaction().execute(async (trx) => {
       for await (const chunk of readAhead(chunks)) await this.applyChunk(trx, chunk.invoices, chunk.credits, state);
     });
-    this.notify(state.locked);
     return state.result;
-  }
-
-  private notify(customerIds: Set<string>) {
-    if (customerIds.size === 0) return;
-    const ids = [...customerIds];
-    for (const l of this.listeners) l(ids);
   }
 
   private async applyChunk(trx: Trx, invoices: InvoiceInput[], credits: CreditInput[], state: IngestState): Promise<void> {
@@ -240,7 +224,7 @@ export class LedgerService {
 /** What one ledger transaction carries from chunk to chunk. */
 interface IngestState {
   result: IngestResult;
-  /** Accounts locked so far (also: the customers whose ledger changed). */
+  /** Accounts locked so far in this transaction. */
   locked: Set<string>;
   /** Document keys seen, to refuse a document twice in one call. */
   seen: Map<string, DocRef>;
