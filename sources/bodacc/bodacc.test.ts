@@ -57,6 +57,7 @@ describe('BODACC adapter over HTTP', () => {
   const template = (fixtureJson(V1) as V1Page).records;
   const day: Array<Record<string, unknown>> = Array.from({ length: 250 }, (_, i) => ({ ...template[i % 3]!.fields, id: `T${String(i).padStart(5, '0')}`, dateparution: '2026-11-20' }));
   let failOnce = true;
+  let outage = true;
   let busyDay = 0;
   beforeAll(async () => {
     server = await startFixtureServer((_req, url) => {
@@ -71,6 +72,12 @@ describe('BODACC adapter over HTTP', () => {
           return { status: 503, body: 'unavailable' };
         }
         return { body: JSON.stringify({ total_count: day.length, results: day.slice(offset, offset + limit).map((f) => ({ ...f, registre: String(f.registre).split(',') })) }) };
+      }
+      const resumeDay = /date'(2026-12-0[123])'/.exec(where)?.[1];
+      if (resumeDay) {
+        if (resumeDay === '2026-12-02' && outage) return { status: 503, body: 'down' };
+        const records = day.slice(0, 120).map((f) => ({ ...f, id: `${resumeDay}-${String(f.id)}`, registre: String(f.registre).split(',') }));
+        return { body: JSON.stringify({ total_count: records.length, results: records.slice(offset, offset + limit) }) };
       }
       if (where.includes("date'2026-11-21'") && !where.includes('publicationavis')) {
         busyDay++;
@@ -104,4 +111,29 @@ describe('BODACC adapter over HTTP', () => {
     expect(busyDay).toBe(1);
     expect(days[0]!.events.map((e) => e.id).sort()).toEqual(['E-A', 'E-B', 'E-C']);
   });
+
+  it('resumes from the last complete day after a failure, without missing or repeating an announcement', async () => {
+    const source = new BodaccSource({ baseURL: server.baseURL, sleep: async () => {}, retries: 1 });
+    const stored = new Map<string, number>();
+    let checkpoint = '2026-11-30';
+    const run = async () => {
+      for await (const d of source.publishedByDay(nextDay(checkpoint), '2026-12-03')) {
+        for (const e of d.events) stored.set(e.id, (stored.get(e.id) ?? 0) + 1);
+        checkpoint = d.day; // stored with the events, in the caller's transaction
+      }
+    };
+    await expect(run()).rejects.toThrow(/bodacc is unavailable/);
+    expect(checkpoint).toBe('2026-12-01');
+    outage = false;
+    await run();
+    expect(checkpoint).toBe('2026-12-03');
+    expect(stored.size).toBe(360);
+    expect([...stored.values()].every((n) => n === 1)).toBe(true);
+  });
 });
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
