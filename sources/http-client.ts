@@ -85,7 +85,10 @@ export class HttpSourceClient {
 
   /** GET returning parsed JSON; 404 is returned to the caller (not an error), other 4xx are. */
   async getJson<T = unknown>(path: string, params?: Record<string, string | number | undefined>): Promise<HttpResult<T | null>> {
-    const res = await this.get(path, params);
+    return this.json(await this.get(path, params));
+  }
+
+  private json<T>(res: AxiosResponse): HttpResult<T | null> {
     if (res.status === 404) return { status: 404, data: null };
     const body = typeof res.data === 'string' ? res.data : String(res.data ?? '');
     try {
@@ -96,6 +99,11 @@ export class HttpSourceClient {
     }
   }
 
+  /** POST of a form (INSEE's multi-criteria search), returning parsed JSON. */
+  async postFormJson<T = unknown>(path: string, form: Record<string, string>): Promise<HttpResult<T | null>> {
+    return this.json(await this.request('post', path, undefined, new URLSearchParams(form).toString()));
+  }
+
   /** GET returning text (HTML pages). */
   async getText(path: string, params?: Record<string, string | number | undefined>): Promise<HttpResult<string | null>> {
     const res = await this.get(path, params);
@@ -103,7 +111,11 @@ export class HttpSourceClient {
     return { status: res.status, data: String(res.data ?? '') };
   }
 
-  private async get(path: string, params?: Record<string, string | number | undefined>): Promise<AxiosResponse> {
+  private get(path: string, params?: Record<string, string | number | undefined>): Promise<AxiosResponse> {
+    return this.request('get', path, params);
+  }
+
+  private async request(method: 'get' | 'post', path: string, params?: Record<string, string | number | undefined>, form?: string): Promise<AxiosResponse> {
     const now = this.o.now();
     if (now < this.openUntil) {
       throw new UpstreamUnavailable(this.o.source, `${this.o.source} is failing; calls are paused for ${Math.ceil((this.openUntil - now) / 1000)} s`, 'upstream_circuit_open');
@@ -112,7 +124,11 @@ export class HttpSourceClient {
     for (let attempt = 0; attempt <= this.o.retries; attempt++) {
       let res: AxiosResponse | undefined;
       try {
-        res = await this.limiter.schedule(() => this.http.get(path, { params }));
+        res = await this.limiter.schedule(() =>
+          method === 'get'
+            ? this.http.get(path, { params })
+            : this.http.post(path, form, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+        );
       } catch (err) {
         const e = err as { code?: string; message?: string };
         lastProblem = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' ? `timed out after ${this.o.timeoutMs} ms` : `network error (${e.code ?? e.message})`;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, fixtureJson, startFixtureServer } from '../../test/setup/fixture-server.js';
+import { fixture, startFixtureServer } from '../../test/setup/fixture-server.js';
 import { InseeSireneSource } from './insee-sirene-source.js';
-import { mapEtablissements, mapInformations, mapUniteLegale } from './insee-sirene-mapper.js';
 
 let server: Awaited<ReturnType<typeof startFixtureServer>>;
 let source: InseeSireneSource;
@@ -12,7 +11,10 @@ beforeAll(async () => {
     if (url.pathname === '/siren/809893225') return { body: fixture('insee-sirene/siren-809893225-papangoo.json') };
     if (url.pathname === '/siret/39860733300059') return { body: fixture('insee-sirene/siret-39860733300059-entrepreneur-individuel.json') };
     if (url.pathname === '/siret/41816609600069') return { body: fixture('insee-sirene/siret-41816609600069-octo.json') };
+    if (url.pathname === '/siret' && url.searchParams.get('q') === 'siren:418166096') return { body: fixture('insee-sirene/siret-q-siren-418166096-7-etablissements-v3-2022.json') };
     if (url.pathname === '/siret') return { status: 400, body: fixture('insee-sirene/error-400-bad-q-syntax.json') };
+    if (url.pathname === '/siren' && req.method === 'POST') return { body: fixture('insee-sirene/siren-search-q-unitePurgeeUniteLegale-true-20-ceased-units.json') };
+    if (url.pathname === '/informations') return { body: fixture('insee-sirene/informations-2024-03-27.json') };
     return undefined;
   });
   source = new InseeSireneSource({ baseURL: server.baseURL, apiKey: 'test-key' });
@@ -44,23 +46,22 @@ describe('INSEE Sirene 3.11 adapter', () => {
     await expect((source as unknown as { http: { getJson(p: string): Promise<unknown> } }).http.getJson('/siret')).rejects.toThrow(/insee-sirene refused the request: HTTP 400/);
   });
 
-  it('the multi-result search page has ceased purged units (each mapped through the same current-period rule)', () => {
-    const page = fixtureJson('insee-sirene/siren-search-q-unitePurgeeUniteLegale-true-20-ceased-units.json') as { unitesLegales: unknown[] };
-    const mapped = page.unitesLegales.map((u) => mapUniteLegale({ uniteLegale: u }));
+  it('the multi-criteria search (POST /siren) returns the 20 ceased purged units, each through the current-period rule', async () => {
+    const mapped = await source.searchUnits('unitePurgeeUniteLegale:True');
     expect(mapped).toHaveLength(20);
     expect(mapped.every((c) => c.status === 'ceased' && c.ceasedOn !== null)).toBe(true);
   });
 
-  it('the 7 établissements of OCTO (API V3, 2022): 2 active, 5 closed, one head office', () => {
-    const page = mapEtablissements(fixtureJson('insee-sirene/siret-q-siren-418166096-7-etablissements-v3-2022.json'));
+  it('the 7 établissements of OCTO (API V3, 2022): 2 active, 5 closed', async () => {
+    const page = (await source.establishments('418166096'))!;
     expect(page.total).toBe(7);
     expect(page.establishments.filter((e) => e.establishmentActive).length).toBe(2);
     expect(page.establishments.filter((e) => e.establishmentActive === false).length).toBe(5);
     expect(page.establishments.every((e) => e.identity.siren === '418166096')).toBe(true);
   });
 
-  it('the service information: up, with the date of each collection', () => {
-    const info = mapInformations(fixtureJson('insee-sirene/informations-2024-03-27.json'));
+  it('the service information: up, with the date of each collection', async () => {
+    const info = (await source.informations())!;
     expect(info).toMatchObject({ up: true, version: '3.11.20' });
     expect(info.dataUpdatedAt['Unités Légales']).toBe('2024-03-27T01:20:02.000');
   });

@@ -1,6 +1,6 @@
 import { HttpSourceClient, type HttpSourceOptions } from '../http-client.js';
 import type { CompanyIdentity, Source } from '../source.js';
-import { mapSearch, type SearchPage } from './recherche-entreprises-mapper.js';
+import { mapLastModified, mapSearch, type SearchPage } from './recherche-entreprises-mapper.js';
 
 /** API Recherche d'entreprises (no key; 7 requests per second per IP). */
 export class RechercheEntreprisesSource implements Source {
@@ -20,5 +20,11 @@ export class RechercheEntreprisesSource implements Source {
   async company(siren: string): Promise<CompanyIdentity | null> {
     const page = await this.search(siren);
     return page.companies.find((c) => c.siren === siren) ?? null;
+  }
+
+  /** When each upstream dataset (sirene, rne, bilan_financier…) was last loaded. */
+  async lastModified(): Promise<Record<string, string>> {
+    const { data } = await this.http.getJson('/sources/last_modified');
+    return data === null ? {} : mapLastModified(data);
   }
 }

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startFixtureServer } from '../../test/setup/fixture-server.js';
 import { RechercheEntreprisesSource } from './recherche-entreprises-source.js';
-import { mapLastModified } from './recherche-entreprises-mapper.js';
-import { fixtureJson } from '../../test/setup/fixture-server.js';
 
 // Every recording of the API, served over real HTTP by the query it answered.
 const byQuery: Record<string, string> = {
@@ -19,6 +17,7 @@ let server: Awaited<ReturnType<typeof startFixtureServer>>;
 let source: RechercheEntreprisesSource;
 beforeAll(async () => {
   server = await startFixtureServer((_req, url) => {
+    if (url.pathname === '/sources/last_modified') return { body: fixture('recherche-entreprises/sources-last_modified.json') };
     const file = byQuery[url.searchParams.get('q') ?? ''];
     return url.pathname === '/search' && file ? { body: fixture(`recherche-entreprises/${file}`) } : undefined;
   });
@@ -72,8 +71,8 @@ describe('API Recherche d’entreprises adapter', () => {
     expect(losses.length).toBeGreaterThan(0);
   });
 
-  it('reads when each upstream dataset was last loaded', () => {
-    const dates = mapLastModified(fixtureJson('recherche-entreprises/sources-last_modified.json'));
+  it('reads when each upstream dataset was last loaded', async () => {
+    const dates = await source.lastModified();
     expect(dates).toMatchObject({ sirene: '2026-03-15', rne: '2026-03-11', bilan_financier: '2026-03-09' });
   });
 });

@@ -84,7 +84,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       version: info.version,
       description:
         'Credit risk assessment and customer monitoring. Authenticate with `Authorization: Bearer <API key>`. ' +
-        'Money is `{amount in integer minor units, currency (ISO 4217)}`; dates are ISO 8601. ' +
+        'Money is an integer `amount` in minor units (cents) with an ISO 4217 `currency`; dates are ISO 8601. ' +
         'Errors have the body `{"error": {"code", "message", "details"}}`.',
     },
     servers: [{ url: '/' }],
