@@ -54,7 +54,7 @@ describe('the separate worker process (npm run worker)', () => {
     });
     const run = await waitFor(async () => {
       const { rows } = await t.container.database.pool.query(
-        "SELECT worker, status FROM job_runs WHERE job_name = 'heartbeat' AND worker LIKE $1 LIMIT 1",
+        "SELECT worker, status FROM job_runs WHERE job_name = 'heartbeat' AND worker LIKE $1 AND status <> 'running' LIMIT 1",
         [`%:${child.pid}`],
       );
       if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${stderr}`);
