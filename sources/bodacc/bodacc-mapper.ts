@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LegalEvent, LegalEventKind } from '../source.js';
 import { parseEmbeddedJson, parsePayload } from '../parse.js';
+import { opendatasoftPage, unwrapPage } from '../opendatasoft.js';
 
 const SOURCE = 'bodacc';
 const str = z.string().nullable().optional();
@@ -21,11 +22,7 @@ const recordFields = z.looseObject({
   parutionavisprecedent: str,
 });
 
-/** Records API v1 (`records[].fields`) or Explore v2.1 (`results[]`): both are in use. */
-export const pageSchema = z.union([
-  z.looseObject({ total_count: z.number(), results: z.array(recordFields) }),
-  z.looseObject({ nhits: z.number(), records: z.array(z.looseObject({ fields: recordFields })) }),
-]);
+export const pageSchema = opendatasoftPage(recordFields);
 
 type Fields = z.infer<typeof recordFields>;
 
@@ -93,8 +90,6 @@ export function mapRecord(f: Fields): LegalEvent[] {
 }
 
 export function mapPage(payload: unknown): { total: number; events: LegalEvent[]; records: number } {
-  const p = parsePayload(SOURCE, pageSchema, payload);
-  const fields: Fields[] = 'results' in p ? (p.results as Fields[]) : (p.records as Array<{ fields: Fields }>).map((r) => r.fields);
-  const total = 'total_count' in p ? (p.total_count as number) : (p.nhits as number);
-  return { total, records: fields.length, events: fields.flatMap(mapRecord) };
+  const { total, rows } = unwrapPage<Fields>(parsePayload(SOURCE, pageSchema, payload));
+  return { total, records: rows.length, events: rows.flatMap(mapRecord) };
 }

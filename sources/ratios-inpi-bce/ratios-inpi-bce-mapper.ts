@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FinancialStatement } from '../source.js';
 import { parsePayload } from '../parse.js';
+import { opendatasoftPage, unwrapPage } from '../opendatasoft.js';
 
 const SOURCE = 'ratios-inpi-bce';
 const num = z.number().nullable().optional();
@@ -24,18 +25,13 @@ const fields = z.looseObject({
   credit_fournisseurs_jours: num,
 });
 
-export const pageSchema = z.union([
-  z.looseObject({ total_count: z.number(), results: z.array(fields) }),
-  z.looseObject({ nhits: z.number(), records: z.array(z.looseObject({ fields })) }),
-]);
+export const pageSchema = opendatasoftPage(fields);
 
 // A confidential figure is absent from the record: it stays null (unknown), never 0.
 const v = (x: number | null | undefined) => (x === undefined ? null : x);
 
 export function mapStatements(payload: unknown): FinancialStatement[] {
-  const p = parsePayload(SOURCE, pageSchema, payload);
-  type Fields = z.infer<typeof fields>;
-  const rows: Fields[] = 'results' in p ? (p.results as Fields[]) : (p.records as Array<{ fields: Fields }>).map((r) => r.fields);
+  const { rows } = unwrapPage<z.infer<typeof fields>>(parsePayload(SOURCE, pageSchema, payload));
   return rows
     .map((f) => ({
       siren: f.siren,

@@ -16,6 +16,18 @@ function refs<T>(body: T | T[]): Array<{ item: T; ref: DocRef }> {
     : [{ item: body, ref: { field: (name: string) => formatPath('body', segments(name)) } }];
 }
 
+/** Payments and credit notes both settle invoices: the service takes them in one shape. */
+function creditInput(
+  kind: CreditInput['kind'],
+  reference: string,
+  item: { customerId?: string | undefined; customerExternalId?: string | undefined; date: string; amount: number; currency: string },
+  ref: DocRef,
+  allocations: CreditInput['allocations'],
+): CreditInput {
+  const { customerId, customerExternalId, date, amount, currency } = item;
+  return { ref, kind, reference, customerId, customerExternalId, date, amount, currency, allocations };
+}
+
 class PayloadTooLarge extends DomainError {
   readonly kind = 'payload_too_large' as const;
 }
@@ -61,17 +73,9 @@ export function ledgerRoutes(service: LedgerService, options: { importMaxBytes: 
       body: oneOrMany(paymentItem),
       responses: { 200: { description: 'What was written', schema: ingestResultSchema } },
       handler: ({ body }) => {
-        const docs: CreditInput[] = refs(body).map(({ item, ref }) => ({
-          ref,
-          kind: 'payment',
-          reference: item.reference,
-          customerId: item.customerId,
-          customerExternalId: item.customerExternalId,
-          date: item.date,
-          amount: item.amount,
-          currency: item.currency,
-          allocations: (item.allocations ?? []).map((a, j) => ({ ...a, field: `allocations.${j}.amount` })),
-        }));
+        const docs = refs(body).map(({ item, ref }) =>
+          creditInput('payment', item.reference, item, ref, (item.allocations ?? []).map((a, j) => ({ ...a, field: `allocations.${j}.amount` }))),
+        );
         return service.ingest([], docs);
       },
     }),
@@ -86,17 +90,9 @@ export function ledgerRoutes(service: LedgerService, options: { importMaxBytes: 
       body: oneOrMany(creditNoteItem),
       responses: { 200: { description: 'What was written', schema: ingestResultSchema } },
       handler: ({ body }) => {
-        const docs: CreditInput[] = refs(body).map(({ item, ref }) => ({
-          ref,
-          kind: 'credit_note',
-          reference: item.number,
-          customerId: item.customerId,
-          customerExternalId: item.customerExternalId,
-          date: item.date,
-          amount: item.amount,
-          currency: item.currency,
-          allocations: item.invoiceNumber ? [{ invoiceNumber: item.invoiceNumber, amount: item.amount, field: 'invoiceNumber' }] : [],
-        }));
+        const docs = refs(body).map(({ item, ref }) =>
+          creditInput('credit_note', item.number, item, ref, item.invoiceNumber ? [{ invoiceNumber: item.invoiceNumber, amount: item.amount, field: 'invoiceNumber' }] : []),
+        );
         return service.ingest([], docs);
       },
     }),
