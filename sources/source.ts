@@ -75,6 +75,9 @@ export interface FinancialStatement {
     ebitdaMargin: number | null; // marge_ebe (%)
     receivableDays: number | null; // credit_clients_jours
     payableDays: number | null; // credit_fournisseurs_jours
+    cashFlowMargin: number | null; // caf_sur_ca (%)
+    preTaxMargin: number | null; // resultat_courant_avant_impots_sur_ca (%)
+    inventoryDays: number | null; // rotation_des_stocks_jours
   };
 }
 

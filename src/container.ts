@@ -38,6 +38,10 @@ import { InvalidInput } from './errors.js';
 import { CompaniesStore } from './companies/companies-store.js';
 import { CompaniesService } from './companies/companies-service.js';
 import { companiesRoutes } from './companies/companies-routes.js';
+import { AssessmentsStore } from './scoring/assessments-store.js';
+import { AssessmentsService } from './scoring/assessments-service.js';
+import { ScoringPolicyService } from './scoring/scoring-policy-service.js';
+import { scoringRoutes } from './scoring/scoring-routes.js';
 import { RechercheEntreprisesSource } from '../sources/recherche-entreprises/recherche-entreprises-source.js';
 import { InseeSireneSource } from '../sources/insee-sirene/insee-sirene-source.js';
 import { BodaccSource } from '../sources/bodacc/bodacc-source.js';
@@ -76,6 +80,8 @@ export interface Container {
     ledger: LedgerService;
     orders: OrdersService;
     companies: CompaniesService;
+    scoringPolicy: ScoringPolicyService;
+    assessments: AssessmentsService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -141,6 +147,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
     logger.child({ component: 'companies' }),
   );
 
+  const scoringPolicy = new ScoringPolicyService(db, audit);
+  const assessments = new AssessmentsService(db, new AssessmentsStore(db), companies, creditStore, credit, policy, scoringPolicy, audit, clock);
+
   // Every customer has a credit account from its creation: the row its money transactions lock.
   customers.addCreatedHook((row, trx) => creditStore.createAccount(row.id, row.currency, trx));
   customers.addUpdateHook(async (current, patch, trx) => {
@@ -163,6 +172,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...ledgerRoutes(ledger, { importMaxBytes: config.IMPORT_MAX_BYTES }),
     ...ordersRoutes(orders, metrics),
     ...policyRoutes(policy),
+    ...scoringRoutes(assessments, scoringPolicy),
     ...companiesRoutes(companies),
     ...auditRoutes(audit),
     ...jobsRoutes(jobRuns),
@@ -200,7 +210,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();

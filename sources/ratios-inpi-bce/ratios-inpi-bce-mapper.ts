@@ -23,6 +23,9 @@ const fields = z.looseObject({
   marge_ebe: num,
   credit_clients_jours: num,
   credit_fournisseurs_jours: num,
+  caf_sur_ca: num,
+  resultat_courant_avant_impots_sur_ca: num,
+  rotation_des_stocks_jours: num,
 });
 
 export const pageSchema = opendatasoftPage(fields);
@@ -51,6 +54,9 @@ export function mapStatements(payload: unknown): FinancialStatement[] {
         ebitdaMargin: v(f.marge_ebe),
         receivableDays: v(f.credit_clients_jours),
         payableDays: v(f.credit_fournisseurs_jours),
+        cashFlowMargin: v(f.caf_sur_ca),
+        preTaxMargin: v(f.resultat_courant_avant_impots_sur_ca),
+        inventoryDays: v(f.rotation_des_stocks_jours),
       },
     }))
     .sort((a, b) => b.closingDate.localeCompare(a.closingDate) || a.type.localeCompare(b.type));

@@ -118,6 +118,47 @@ export class CreditStore {
     return rows.map((r) => ({ weight: r.weight, daysBeyondTerms: r.dbt }));
   }
 
+  /**
+   * The customer as a payer, for scoring: amount-weighted days beyond terms over 12 months, the
+   * last 3 months and the 9 before (an open invoice past due counts as paid today, so far), what is
+   * overdue beyond the grace days, what is open, and what was invoiced over 12 months.
+   */
+  async ledgerBehaviour(customerId: string, today: string, overdueBefore: string) {
+    const { rows } = await sql<{
+      dbt: number | null;
+      recent: number | null;
+      earlier: number | null;
+      overdue: number;
+      open: number;
+      invoiced: number;
+    }>`
+      WITH obs AS (
+        SELECT amount AS w, settled_on - due_date AS dbt, settled_on AS on_day
+          FROM invoices
+         WHERE customer_id = ${customerId} AND settled_on IS NOT NULL AND open_amount = 0 AND settled_on > ${today}::date - 365
+        UNION ALL
+        SELECT open_amount, ${today}::date - due_date, ${today}::date
+          FROM invoices
+         WHERE customer_id = ${customerId} AND open_amount > 0 AND due_date < ${today}::date
+      )
+      SELECT
+        (SELECT round(sum(w * dbt)::numeric / nullif(sum(w), 0), 1)::float8 FROM obs) AS dbt,
+        (SELECT round(sum(w * dbt)::numeric / nullif(sum(w), 0), 1)::float8 FROM obs WHERE on_day > ${today}::date - 90) AS recent,
+        (SELECT round(sum(w * dbt)::numeric / nullif(sum(w), 0), 1)::float8 FROM obs WHERE on_day <= ${today}::date - 90) AS earlier,
+        (SELECT coalesce(sum(open_amount), 0)::bigint FROM invoices WHERE customer_id = ${customerId} AND open_amount > 0 AND due_date < ${overdueBefore}::date) AS overdue,
+        (SELECT coalesce(sum(open_amount), 0)::bigint FROM invoices WHERE customer_id = ${customerId} AND open_amount > 0) AS open,
+        (SELECT coalesce(sum(amount), 0)::bigint FROM invoices WHERE customer_id = ${customerId} AND issue_date > ${today}::date - 365) AS invoiced`.execute(this.db);
+    const r = rows[0]!;
+    return {
+      daysBeyondTerms: r.dbt,
+      recentDaysBeyondTerms: r.recent,
+      earlierDaysBeyondTerms: r.earlier,
+      overdueAmount: r.overdue,
+      openAmount: r.open,
+      invoicedLast12Months: r.invoiced,
+    };
+  }
+
   async hasLedger(customerId: string, trx: Executor = this.db): Promise<boolean> {
     const { rows } = await sql<{ any: boolean }>`
       SELECT EXISTS (SELECT 1 FROM invoices WHERE customer_id = ${customerId})

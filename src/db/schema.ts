@@ -141,7 +141,38 @@ export interface SourceResultsTable {
   last_error_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+export interface ScoringPoliciesTable {
+  version: number;
+  policy: ColumnType<unknown, string, string>;
+  created_at: CreatedAt;
+  created_by: string;
+  reason: string;
+}
+
+export interface AssessmentsTable {
+  id: Generated<string>;
+  seq: ColumnType<number, never, never>;
+  customer_id: string | null;
+  siren: string;
+  assessed_at: ColumnType<Date, Date, never>;
+  as_of: string;
+  score: number;
+  grade: 'A' | 'B' | 'C' | 'D' | 'E' | 'X';
+  probability_of_default: number;
+  recommended_limit: number;
+  currency: string;
+  payment_condition: string;
+  confidence: string;
+  policy_version: number;
+  model_version: string | null;
+  inputs_hash: string;
+  report: ColumnType<unknown, string, never>;
+  created_by: string;
+}
+
 export interface DB {
+  scoring_policies: ScoringPoliciesTable;
+  assessments: AssessmentsTable;
   source_results: SourceResultsTable;
   credit_accounts: CreditAccountsTable;
   invoices: InvoicesTable;

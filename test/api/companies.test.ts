@@ -1,53 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
-import { fixture, fixtureJson, startFixtureServer } from '../setup/fixture-server.js';
+import { startSourcesServer } from '../setup/sources-server.js';
 
-type V1Page = { nhits: number; records: Array<{ fields: Record<string, unknown> }> };
-const bodaccV21 = () => {
-  const p = fixtureJson('bodacc/records-v1-search-registre-880878145-ganymede-3-records.json') as V1Page;
-  return JSON.stringify({ total_count: p.nhits, results: p.records.map((r) => ({ ...r.fields, registre: String(r.fields.registre).split(',') })) });
-};
-
-let down = false;
-let server: Awaited<ReturnType<typeof startFixtureServer>>;
+let server: Awaited<ReturnType<typeof startSourcesServer>>;
 let t: TestApp;
 beforeAll(async () => {
   // Every source answers from its real recordings, over HTTP on 127.0.0.1.
-  server = await startFixtureServer((_req, url) => {
-    if (down) return { status: 503, body: 'maintenance' };
-    const where = url.searchParams.get('where') ?? '';
-    if (url.pathname === '/search') {
-      const file = {
-        '552032534': 'search-q-552032534-danone-active-with-finances.json',
-        '880878145': 'search-q-880878145-ganymede-ceased-liquidateur.json',
-        '123456789': 'search-q-123456789-skeleton-result-all-null.json',
-        Ganymede: 'search-q-ganymede-text-search-116-results-page1.json',
-      }[url.searchParams.get('q') ?? ''];
-      return file ? { body: fixture(`recherche-entreprises/${file}`) } : { body: fixture('recherche-entreprises/search-q-12345678900003-no-result.json') };
-    }
-    if (url.pathname.includes('annonces-commerciales')) {
-      return where.includes('880878145') ? { body: bodaccV21() } : { body: '{"total_count":0,"results":[]}' };
-    }
-    if (url.pathname.includes('ratios_inpi_bce')) {
-      return where.includes('552032534')
-        ? { body: fixture('ratios-inpi-bce/records-v1-search-siren-552032534-danone.json') }
-        : { body: fixture('ratios-inpi-bce/records-v1-search-siren-889297453-no-result.json') };
-    }
-    if (url.pathname === '/dgccrf/sanctions-delais-paiement') {
-      const paragraphs = fixture('dgccrf-sanctions/sanctions-delais-paiement-2019-page0-excerpt-lepee-vitrage.txt').split(/\n\s*\n/);
-      return { body: `<html><body><main>${paragraphs.map((p) => `<p>${p}</p>`).join('')}</main></body></html>`, headers: { 'content-type': 'text/html' } };
-    }
-    return undefined;
-  });
-  const base = server.baseURL;
-  t = await createTestApp({
-    RECHERCHE_ENTREPRISES_URL: base,
-    BODACC_URL: base,
-    RATIOS_INPI_BCE_URL: base,
-    DGCCRF_URL: base,
-    SOURCE_TIMEOUT_MS: '2000',
-    TTL_REGISTRY_HOURS: '24',
-  });
+  server = await startSourcesServer();
+  t = await createTestApp({ ...server.env, TTL_REGISTRY_HOURS: '24' });
 });
 afterAll(async () => {
   await t?.close();
@@ -82,7 +42,7 @@ describe('GET /v1/companies', () => {
   it('when the sources fail, the last good data is served flagged stale with its age', async () => {
     await t.as('sales').get('/v1/companies/880878145').expect(200);
     t.clock.advance(48 * 3_600_000);
-    down = true;
+    server.state.down = true;
     try {
       const res = await t.as('sales').get('/v1/companies/880878145').expect(200);
       expect(res.body.identity.status).toBe('ceased');
@@ -92,7 +52,7 @@ describe('GET /v1/companies', () => {
       const none = await t.as('sales').get('/v1/companies/418166096');
       expect(none.status).toBe(503);
     } finally {
-      down = false;
+      server.state.down = false;
       t.clock.advance(-48 * 3_600_000);
     }
   }, 30_000);
