@@ -54,7 +54,7 @@ const euros = (cents: number) => `${(cents / 100).toLocaleString('fr-FR', { maxi
 /** Pure: the whole assessment of one company at one date under one policy. */
 export function assess(input: AssessmentInput, policy: ScoringPolicy, today: string): Assessment {
   const pointsPerLogOdds = policy.scale.pointsToDoubleOdds / Math.LN2;
-  const toPoints = (logOdds: number) => Math.round(-logOdds * pointsPerLogOdds * 10) / 10;
+  const toPoints = (logOdds: number) => Math.round(-logOdds * pointsPerLogOdds * 10) / 10 || 0;
 
   const fin = input.statement
     ? scoreFinancials(input.statement.ratios, { weight: policy.weights.financial, ...(input.financialModel ? { model: input.financialModel } : {}) }, { statementDate: input.statement.closingDate })

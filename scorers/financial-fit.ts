@@ -76,8 +76,14 @@ export function fitBinnedLogistic(
         for (let b = 0; b < size; b++) {
           let gb = g[b]! + options.ridge * W[b]!;
           let hb = h[b]! + options.ridge;
-          if (b > 0) (gb += options.smoothing * (W[b]! - W[b - 1]!)), (hb += options.smoothing);
-          if (b < size - 1) (gb += options.smoothing * (W[b]! - W[b + 1]!)), (hb += options.smoothing);
+          if (b > 0) {
+            gb += options.smoothing * (W[b]! - W[b - 1]!);
+            hb += options.smoothing;
+          }
+          if (b < size - 1) {
+            gb += options.smoothing * (W[b]! - W[b + 1]!);
+            hb += options.smoothing;
+          }
           step[b] = -gb / hb;
           W[b]! += step[b]!;
         }
@@ -95,7 +101,10 @@ export function fitBinnedLogistic(
     let present = 0;
     for (let i = 0; i < n; i++) {
       const b = bins[j]![i]!;
-      if (b >= 0) (counts[b]! += 1), present++;
+      if (b >= 0) {
+        counts[b]! += 1;
+        present++;
+      }
     }
     const mean = present === 0 ? 0 : w[j]!.reduce((s, v, b) => s + v * counts[b]!, 0) / present;
     const logOdds = Array.from(w[j]!, (v) => round(v - mean));
