@@ -4,6 +4,16 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { defineHeartbeat, HEARTBEAT } from './heartbeat.job.js';
 import { defineExpireHolds, EXPIRE_HOLDS } from './expire-holds.job.js';
+import {
+  BODACC_DELTA,
+  DELIVER_WEBHOOKS,
+  defineMonitoringJobs,
+  EXPOSURE_WATCH,
+  LIMIT_REVIEWS,
+  REFRESH_SOURCES,
+  RESCORE_PORTFOLIO,
+  type MonitoringJobDeps,
+} from './monitoring.job.js';
 import type { JobRunRecorder } from './job-context.js';
 
 export interface JobDeps {
@@ -12,14 +22,32 @@ export interface JobDeps {
   /** Names this process in job runs (hostname:pid). */
   worker: string;
   orders: { expireHolds(): Promise<number> };
+  monitoring: MonitoringJobDeps['monitoring'];
+  webhooks: MonitoringJobDeps['webhooks'];
 }
 
+/** When each recurring job runs: a human interval ("15 minutes") or a cron expression in VIGIE_TIMEZONE. */
 export interface JobSchedule {
   heartbeat: string;
   expireHolds: string;
+  bodaccDelta: string;
+  refreshSources: string;
+  rescorePortfolio: string;
+  exposureWatch: string;
+  limitReviews: string;
+  deliverWebhooks: string;
 }
 
-export const DEFAULT_SCHEDULE: JobSchedule = { heartbeat: '1 minute', expireHolds: '5 minutes' };
+export const DEFAULT_SCHEDULE: JobSchedule = {
+  heartbeat: '1 minute',
+  expireHolds: '5 minutes',
+  bodaccDelta: '0 7 * * *',
+  refreshSources: '15 minutes',
+  rescorePortfolio: '0 2 * * *',
+  exposureWatch: '0 6 * * *',
+  limitReviews: '0 8 * * *',
+  deliverWebhooks: '30 seconds',
+};
 
 /**
  * Agenda on the service's own PostgreSQL pool (server or embedded): the backend keeps one client
@@ -38,10 +66,27 @@ export function createAgenda(pool: pg.Pool, options: { name: string; processEver
 export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   defineHeartbeat(agenda, deps);
   defineExpireHolds(agenda, deps);
+  defineMonitoringJobs(agenda, deps);
 }
 
 /** Schedules the recurring jobs; `every` upserts, so several processes calling it keep one schedule. */
-export async function scheduleJobs(agenda: Agenda, schedule: JobSchedule = DEFAULT_SCHEDULE): Promise<void> {
-  await agenda.every(schedule.heartbeat, HEARTBEAT);
-  await agenda.every(schedule.expireHolds, EXPIRE_HOLDS);
+export async function scheduleJobs(agenda: Agenda, schedule: JobSchedule = DEFAULT_SCHEDULE, timezone = 'Europe/Paris'): Promise<void> {
+  const jobs: Array<[keyof JobSchedule, string]> = [
+    ['heartbeat', HEARTBEAT],
+    ['expireHolds', EXPIRE_HOLDS],
+    ['bodaccDelta', BODACC_DELTA],
+    ['refreshSources', REFRESH_SOURCES],
+    ['rescorePortfolio', RESCORE_PORTFOLIO],
+    ['exposureWatch', EXPOSURE_WATCH],
+    ['limitReviews', LIMIT_REVIEWS],
+    ['deliverWebhooks', DELIVER_WEBHOOKS],
+  ];
+  for (const [key, name] of jobs) {
+    const interval = schedule[key];
+    // "off" disables a schedule (the job can still be triggered).
+    if (interval === 'off') continue;
+    // A cron schedule waits for its time; an interval also runs once at start.
+    const cron = /^(\S+\s+){4}\S+$/.test(interval.trim());
+    await agenda.every(interval, name, undefined, { timezone, skipImmediate: cron });
+  }
 }

@@ -1,3 +1,4 @@
+import type { Job } from 'agenda';
 import type { Logger } from 'pino';
 
 /** What a job handler may report: counts shown at GET /v1/jobs. */
@@ -12,15 +13,15 @@ export interface JobRunRecorder {
  * Wraps a handler so every run is recorded (start, end, counts, error) and errors still reach
  * Agenda, which retries with backoff.
  */
-export function recorded(
+export function recorded<DATA = unknown>(
   name: string,
   deps: { runs: JobRunRecorder; logger: Logger; worker: string },
-  handler: () => Promise<JobCounts | void>,
-): () => Promise<void> {
-  return async () => {
+  handler: (job: Job<DATA>) => Promise<JobCounts | void>,
+): (job: Job<DATA>) => Promise<void> {
+  return async (job) => {
     const runId = await deps.runs.start(name, deps.worker);
     try {
-      const counts = (await handler()) ?? {};
+      const counts = (await handler(job)) ?? {};
       await deps.runs.finish(runId, { status: 'succeeded', counts });
       deps.logger.info({ job: name, counts }, 'job run succeeded');
     } catch (err) {

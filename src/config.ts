@@ -55,6 +55,20 @@ export const configSchema = z.object({
   TTL_BODACC_HOURS: int(24, 0),
   TTL_FINANCIALS_HOURS: int(24 * 30, 0),
   TTL_SANCTIONS_HOURS: int(24 * 7, 0),
+  // Monitoring: when the recurring jobs run (a human interval such as "15 minutes", a cron
+  // expression in VIGIE_TIMEZONE, or "off"), and how much each does.
+  JOBS_SCHEDULE_HEARTBEAT: z.string().default('1 minute'),
+  JOBS_SCHEDULE_EXPIRE_HOLDS: z.string().default('5 minutes'),
+  JOBS_SCHEDULE_BODACC_DELTA: z.string().default('0 7 * * *'),
+  JOBS_SCHEDULE_REFRESH_SOURCES: z.string().default('15 minutes'),
+  JOBS_SCHEDULE_RESCORE_PORTFOLIO: z.string().default('0 2 * * *'),
+  JOBS_SCHEDULE_EXPOSURE_WATCH: z.string().default('0 6 * * *'),
+  JOBS_SCHEDULE_LIMIT_REVIEWS: z.string().default('0 8 * * *'),
+  JOBS_SCHEDULE_DELIVER_WEBHOOKS: z.string().default('30 seconds'),
+  MONITORING_BODACC_FIRST_DAYS: int(1, 0, 365),
+  MONITORING_REFRESH_BATCH: int(100, 1, 100_000),
+  LIMIT_REVIEW_NOTICE_DAYS: int(14, 0, 365),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
   // Credit policy defaults: the first stored policy version is created from these.
   DEFAULT_CREDIT_LIMIT: int(0, 0),
   OVERDUE_GRACE_DAYS: int(0, 0, 365),

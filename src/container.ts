@@ -42,6 +42,14 @@ import { AssessmentsStore } from './scoring/assessments-store.js';
 import { AssessmentsService } from './scoring/assessments-service.js';
 import { ScoringPolicyService } from './scoring/scoring-policy-service.js';
 import { scoringRoutes } from './scoring/scoring-routes.js';
+import { AlertsService } from './alerts/alerts-service.js';
+import { alertsRoutes } from './alerts/alerts-routes.js';
+import { WebhooksService } from './webhooks/webhooks-service.js';
+import { webhooksRoutes } from './webhooks/webhooks-routes.js';
+import { LegalEventsStore } from './monitoring/legal-events-store.js';
+import { MonitoringStore } from './monitoring/monitoring-store.js';
+import { MonitoringService } from './monitoring/monitoring-service.js';
+import { EXPOSURE_WATCH } from '../jobs/monitoring.job.js';
 import { RechercheEntreprisesSource } from '../sources/recherche-entreprises/recherche-entreprises-source.js';
 import { InseeSireneSource } from '../sources/insee-sirene/insee-sirene-source.js';
 import { BodaccSource } from '../sources/bodacc/bodacc-source.js';
@@ -82,6 +90,9 @@ export interface Container {
     companies: CompaniesService;
     scoringPolicy: ScoringPolicyService;
     assessments: AssessmentsService;
+    alerts: AlertsService;
+    webhooks: WebhooksService;
+    monitoring: MonitoringService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -125,15 +136,19 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const ledger = new LedgerService(db, new LedgerStore(), creditStore);
   const orders = new OrdersService(db, new OrdersStore(db, database.pool), credit, policy, audit, clock, logger.child({ component: 'orders' }));
 
+  const alerts = new AlertsService(db, audit, clock);
+  const webhooks = new WebhooksService(db, audit, clock, logger.child({ component: 'webhooks' }), config.WEBHOOK_TIMEOUT_MS);
+
   // One adapter instance per source, so its rate limiter is shared by every caller in the process.
   const timeoutMs = config.SOURCE_TIMEOUT_MS;
   const hours = (h: number) => h * 3_600_000;
+  const bodacc = new BodaccSource({ baseURL: config.BODACC_URL, timeoutMs });
   const companies = new CompaniesService(
     new CompaniesStore(db),
     {
       registry: new RechercheEntreprisesSource({ baseURL: config.RECHERCHE_ENTREPRISES_URL, timeoutMs }),
       ...(config.INSEE_API_KEY ? { insee: new InseeSireneSource({ baseURL: config.INSEE_SIRENE_URL, apiKey: config.INSEE_API_KEY, timeoutMs }) } : {}),
-      bodacc: new BodaccSource({ baseURL: config.BODACC_URL, timeoutMs }),
+      bodacc,
       ratios: new RatiosInpiBceSource({ baseURL: config.RATIOS_INPI_BCE_URL, timeoutMs }),
       dgccrf: new DgccrfSource({ baseURL: config.DGCCRF_URL, timeoutMs }),
     },
@@ -148,7 +163,28 @@ export async function createContainer(config: Config, options: ContainerOptions 
   );
 
   const scoringPolicy = new ScoringPolicyService(db, audit);
-  const assessments = new AssessmentsService(db, new AssessmentsStore(db), companies, creditStore, credit, policy, scoringPolicy, audit, clock);
+  const legalEvents = new LegalEventsStore(db);
+  const assessments = new AssessmentsService(db, new AssessmentsStore(db), companies, legalEvents, creditStore, credit, policy, scoringPolicy, alerts, audit, clock);
+  const monitoring = new MonitoringService(
+    new MonitoringStore(db),
+    legalEvents,
+    bodacc,
+    companies,
+    assessments,
+    alerts,
+    credit,
+    policy,
+    audit,
+    clock,
+    logger.child({ component: 'monitoring' }),
+    {
+      bodaccFirstDays: config.MONITORING_BODACC_FIRST_DAYS,
+      refreshBatch: config.MONITORING_REFRESH_BATCH,
+      registryTtlMs: hours(config.TTL_REGISTRY_HOURS),
+      financialsTtlMs: hours(config.TTL_FINANCIALS_HOURS),
+      limitReviewNoticeDays: config.LIMIT_REVIEW_NOTICE_DAYS,
+    },
+  );
 
   // Every customer has a credit account from its creation: the row its money transactions lock.
   customers.addCreatedHook((row, trx) => creditStore.createAccount(row.id, row.currency, trx));
@@ -162,7 +198,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
 
   const worker = `${os.hostname()}:${process.pid}`;
   const agenda = createAgenda(database.pool, { name: worker, processEvery: options.jobsProcessEvery });
-  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker, orders });
+  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker, orders, monitoring, webhooks });
+  // After a ledger change, the exposure watch runs for the customers it touched (in whichever
+  // process runs jobs); the daily watch catches anything an enqueue failure missed.
+  ledger.onChange((customerIds) => {
+    agenda.now(EXPOSURE_WATCH, { customerIds }).catch((err: Error) => logger.warn({ err }, 'could not enqueue the exposure watch'));
+  });
   agenda.on('error', (err: Error) => logger.error({ err }, 'agenda error'));
 
   const metrics = createMetrics(options.collectDefaultMetrics ?? true);
@@ -173,6 +214,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...ordersRoutes(orders, metrics),
     ...policyRoutes(policy),
     ...scoringRoutes(assessments, scoringPolicy),
+    ...alertsRoutes(alerts),
+    ...webhooksRoutes(webhooks),
     ...companiesRoutes(companies),
     ...auditRoutes(audit),
     ...jobsRoutes(jobRuns),
@@ -210,11 +253,26 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();
-      await scheduleJobs(agenda, { ...DEFAULT_SCHEDULE, ...options.schedule });
+      await scheduleJobs(
+        agenda,
+        {
+          ...DEFAULT_SCHEDULE,
+          heartbeat: config.JOBS_SCHEDULE_HEARTBEAT,
+          expireHolds: config.JOBS_SCHEDULE_EXPIRE_HOLDS,
+          bodaccDelta: config.JOBS_SCHEDULE_BODACC_DELTA,
+          refreshSources: config.JOBS_SCHEDULE_REFRESH_SOURCES,
+          rescorePortfolio: config.JOBS_SCHEDULE_RESCORE_PORTFOLIO,
+          exposureWatch: config.JOBS_SCHEDULE_EXPOSURE_WATCH,
+          limitReviews: config.JOBS_SCHEDULE_LIMIT_REVIEWS,
+          deliverWebhooks: config.JOBS_SCHEDULE_DELIVER_WEBHOOKS,
+          ...options.schedule,
+        },
+        config.VIGIE_TIMEZONE,
+      );
       jobsStarted = true;
     },
     async close() {

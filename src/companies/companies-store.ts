@@ -15,6 +15,20 @@ export class CompaniesStore {
     return row ? { data: row.data, fetchedAt: new Date(row.fetched_at) } : undefined;
   }
 
+  /** Many keys of several sources in one round trip: source → key → stored answer (and its last error). */
+  async getMany(sources: readonly string[], keys: readonly string[]): Promise<Map<string, Map<string, StoredResult & { lastError: string | null }>>> {
+    const out = new Map<string, Map<string, StoredResult & { lastError: string | null }>>(sources.map((s) => [s, new Map()]));
+    if (keys.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('source_results')
+      .select(['source', 'key', 'data', 'fetched_at', 'last_error'])
+      .where('source', 'in', [...sources])
+      .where('key', '=', (eb) => eb.fn.any(eb.val([...keys])))
+      .execute();
+    for (const r of rows) out.get(r.source)!.set(r.key, { data: r.data, fetchedAt: new Date(r.fetched_at), lastError: r.last_error });
+    return out;
+  }
+
   async put(source: string, key: string, data: unknown, at: Date): Promise<void> {
     await this.db
       .insertInto('source_results')

@@ -26,8 +26,12 @@ export const creditDetailSchema = z.object({
     creditLimit: limitSchema,
     exposure: exposureSchema,
     available: z.number().int(),
-    blocked: z.boolean(),
+    blocked: z.boolean().describe('Manually or automatically blocked'),
     manualBlock: z.object({ reason: z.string().nullable(), at: z.string().nullable(), by: z.string().nullable() }).nullable(),
+    autoBlock: z
+      .object({ reasons: z.array(z.string()), at: z.string().nullable() })
+      .nullable()
+      .describe('Set by the exposure watch: over_limit, overdue_invoices, legal_proceedings'),
     riskGrade: z.string().nullable(),
     overdue: z.object({ amount: z.number().int(), oldestDays: z.number().int().nullable(), graceDays: z.number().int() }),
     aging: z.object({ notDue: z.number(), days1to30: z.number(), days31to60: z.number(), days61to90: z.number(), over90: z.number() }),

@@ -69,10 +69,11 @@ export class CreditService {
     return {
       credit: {
         ...rest,
-        blocked: account.manual_block,
+        blocked: account.manual_block || account.auto_block,
         manualBlock: account.manual_block
           ? { reason: account.manual_block_reason, at: toIso(account.manual_blocked_at), by: account.manual_blocked_by }
           : null,
+        autoBlock: account.auto_block ? { reasons: account.auto_block_reasons, at: toIso(account.auto_blocked_at) } : null,
         riskGrade: account.risk_grade,
         overdue: {
           amount: position.exposure.overdueReceivables,

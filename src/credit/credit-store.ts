@@ -17,6 +17,15 @@ export interface ExposureSnapshot {
   activeHolds: number;
 }
 
+export interface LedgerFigures {
+  daysBeyondTerms: number | null;
+  recentDaysBeyondTerms: number | null;
+  earlierDaysBeyondTerms: number | null;
+  overdueAmount: number;
+  openAmount: number;
+  invoicedLast12Months: number;
+}
+
 export interface AgingBuckets {
   notDue: number;
   days1to30: number;
@@ -47,7 +56,7 @@ export class CreditStore {
     await sql`SELECT 1 FROM credit_accounts WHERE customer_id = ANY(${[...customerIds]}::uuid[]) ORDER BY customer_id FOR UPDATE`.execute(trx);
   }
 
-  async update(customerId: string, patch: Partial<Omit<CreditAccountRow, 'customer_id'>>, trx: Executor = this.db): Promise<CreditAccountRow> {
+  async update(customerId: string, patch: Partial<Omit<CreditAccountRow, 'customer_id' | 'auto_block_reasons'>>, trx: Executor = this.db): Promise<CreditAccountRow> {
     return trx
       .updateTable('credit_accounts')
       .set({ ...patch, updated_at: new Date() })
@@ -119,44 +128,51 @@ export class CreditStore {
   }
 
   /**
-   * The customer as a payer, for scoring: amount-weighted days beyond terms over 12 months, the
-   * last 3 months and the 9 before (an open invoice past due counts as paid today, so far), what is
-   * overdue beyond the grace days, what is open, and what was invoiced over 12 months.
+   * Customers as payers, for scoring, in one round trip: amount-weighted days beyond terms over
+   * 12 months, the last 3 months and the 9 before (an open invoice past due counts as paid today,
+   * so far), what is overdue beyond the grace days, what is open, and what was invoiced over 12 months.
    */
-  async ledgerBehaviour(customerId: string, today: string, overdueBefore: string) {
-    const { rows } = await sql<{
-      dbt: number | null;
-      recent: number | null;
-      earlier: number | null;
-      overdue: number;
-      open: number;
-      invoiced: number;
-    }>`
-      WITH obs AS (
-        SELECT amount AS w, settled_on - due_date AS dbt, settled_on AS on_day
+  async ledgerBehaviour(customerIds: readonly string[], today: string, overdueBefore: string): Promise<Map<string, LedgerFigures>> {
+    const out = new Map<string, LedgerFigures>(customerIds.map((id) => [id, { daysBeyondTerms: null, recentDaysBeyondTerms: null, earlierDaysBeyondTerms: null, overdueAmount: 0, openAmount: 0, invoicedLast12Months: 0 }]));
+    if (customerIds.length === 0) return out;
+    const { rows } = await sql<{ customer_id: string; dbt: number | null; recent: number | null; earlier: number | null; overdue: number; open: number; invoiced: number }>`
+      WITH inv AS (
+        SELECT customer_id, amount, open_amount, due_date, settled_on, issue_date
           FROM invoices
-         WHERE customer_id = ${customerId} AND settled_on IS NOT NULL AND open_amount = 0 AND settled_on > ${today}::date - 365
+         WHERE customer_id = ANY (${[...customerIds]}::uuid[])
+           AND (open_amount > 0 OR settled_on > ${today}::date - 365 OR issue_date > ${today}::date - 365)
+      ), obs AS (
+        SELECT customer_id, amount AS w, settled_on - due_date AS dbt, settled_on AS on_day
+          FROM inv WHERE settled_on IS NOT NULL AND open_amount = 0 AND settled_on > ${today}::date - 365
         UNION ALL
-        SELECT open_amount, ${today}::date - due_date, ${today}::date
-          FROM invoices
-         WHERE customer_id = ${customerId} AND open_amount > 0 AND due_date < ${today}::date
+        SELECT customer_id, open_amount, ${today}::date - due_date, ${today}::date
+          FROM inv WHERE open_amount > 0 AND due_date < ${today}::date
+      ), o AS (
+        SELECT customer_id,
+               round(sum(w * dbt)::numeric / nullif(sum(w), 0), 1)::float8 AS dbt,
+               round((sum(w * dbt) FILTER (WHERE on_day > ${today}::date - 90))::numeric / nullif(sum(w) FILTER (WHERE on_day > ${today}::date - 90), 0), 1)::float8 AS recent,
+               round((sum(w * dbt) FILTER (WHERE on_day <= ${today}::date - 90))::numeric / nullif(sum(w) FILTER (WHERE on_day <= ${today}::date - 90), 0), 1)::float8 AS earlier
+          FROM obs GROUP BY customer_id
+      ), a AS (
+        SELECT customer_id,
+               coalesce(sum(open_amount) FILTER (WHERE open_amount > 0 AND due_date < ${overdueBefore}::date), 0)::bigint AS overdue,
+               coalesce(sum(open_amount) FILTER (WHERE open_amount > 0), 0)::bigint AS open,
+               coalesce(sum(amount) FILTER (WHERE issue_date > ${today}::date - 365), 0)::bigint AS invoiced
+          FROM inv GROUP BY customer_id
       )
-      SELECT
-        (SELECT round(sum(w * dbt)::numeric / nullif(sum(w), 0), 1)::float8 FROM obs) AS dbt,
-        (SELECT round(sum(w * dbt)::numeric / nullif(sum(w), 0), 1)::float8 FROM obs WHERE on_day > ${today}::date - 90) AS recent,
-        (SELECT round(sum(w * dbt)::numeric / nullif(sum(w), 0), 1)::float8 FROM obs WHERE on_day <= ${today}::date - 90) AS earlier,
-        (SELECT coalesce(sum(open_amount), 0)::bigint FROM invoices WHERE customer_id = ${customerId} AND open_amount > 0 AND due_date < ${overdueBefore}::date) AS overdue,
-        (SELECT coalesce(sum(open_amount), 0)::bigint FROM invoices WHERE customer_id = ${customerId} AND open_amount > 0) AS open,
-        (SELECT coalesce(sum(amount), 0)::bigint FROM invoices WHERE customer_id = ${customerId} AND issue_date > ${today}::date - 365) AS invoiced`.execute(this.db);
-    const r = rows[0]!;
-    return {
-      daysBeyondTerms: r.dbt,
-      recentDaysBeyondTerms: r.recent,
-      earlierDaysBeyondTerms: r.earlier,
-      overdueAmount: r.overdue,
-      openAmount: r.open,
-      invoicedLast12Months: r.invoiced,
-    };
+      SELECT a.customer_id, o.dbt, o.recent, o.earlier, a.overdue, a.open, a.invoiced
+        FROM a LEFT JOIN o USING (customer_id)`.execute(this.db);
+    for (const r of rows) {
+      out.set(r.customer_id, {
+        daysBeyondTerms: r.dbt,
+        recentDaysBeyondTerms: r.recent,
+        earlierDaysBeyondTerms: r.earlier,
+        overdueAmount: r.overdue,
+        openAmount: r.open,
+        invoicedLast12Months: r.invoiced,
+      });
+    }
+    return out;
   }
 
   async hasLedger(customerId: string, trx: Executor = this.db): Promise<boolean> {

@@ -68,6 +68,9 @@ export interface CreditAccountsTable {
   manual_blocked_by: string | null;
   risk_grade: 'A' | 'B' | 'C' | 'D' | 'E' | 'X' | null;
   risk_grade_at: Timestamp | null;
+  auto_block: ColumnType<boolean, boolean | undefined, boolean>;
+  auto_block_reasons: ColumnType<string[], string | undefined, string>;
+  auto_blocked_at: Timestamp | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
@@ -170,7 +173,89 @@ export interface AssessmentsTable {
   created_by: string;
 }
 
+export interface LegalEventsTable {
+  id: string;
+  siren: string;
+  kind: string;
+  published_on: string;
+  event: ColumnType<unknown, string, string>;
+  received_at: ColumnType<Date, Date, Date>;
+}
+
+export interface MonitoringCheckpointsTable {
+  name: string;
+  value: string;
+  updated_at: ColumnType<Date, Date, Date>;
+}
+
+export type AlertType =
+  | 'legal_event'
+  | 'grade_downgrade'
+  | 'grade_upgrade'
+  | 'limit_exceeded'
+  | 'overdue'
+  | 'auto_blocked'
+  | 'auto_unblocked'
+  | 'limit_review_due'
+  | 'source_stale'
+  | 'sanction_published';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface AlertsTable {
+  id: Generated<string>;
+  seq: ColumnType<number, never, never>;
+  type: AlertType;
+  severity: Severity;
+  status: ColumnType<'open' | 'acknowledged' | 'resolved', 'open' | 'acknowledged' | 'resolved' | undefined>;
+  customer_id: string | null;
+  dedupe_key: string;
+  message: string;
+  data: ColumnType<unknown, string, string>;
+  evidence: ColumnType<unknown, string | null, string | null>;
+  occurrences: ColumnType<number, number | undefined, number>;
+  created_at: ColumnType<Date, Date, never>;
+  last_seen_at: ColumnType<Date, Date, Date>;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  comment: string | null;
+}
+
+export interface WebhooksTable {
+  id: Generated<string>;
+  url: string;
+  description: string | null;
+  secret: string;
+  alert_types: ColumnType<string[], string[] | undefined, string[]>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  created_by: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  seq: ColumnType<number, never, never>;
+  webhook_id: string;
+  alert_id: string;
+  event_type: string;
+  body: string;
+  status: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | 'delivered' | 'failed' | undefined>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date, Date>;
+  last_attempt_at: Timestamp | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  created_at: ColumnType<Date, Date, never>;
+}
+
 export interface DB {
+  legal_events: LegalEventsTable;
+  monitoring_checkpoints: MonitoringCheckpointsTable;
+  alerts: AlertsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   scoring_policies: ScoringPoliciesTable;
   assessments: AssessmentsTable;
   source_results: SourceResultsTable;

@@ -65,17 +65,30 @@ function fail(ref: DocRef, field: string, message: string, code = 'invalid_input
  * serialises with order checks for those customers.
  */
 export class LedgerService {
+  private readonly listeners: Array<(customerIds: string[]) => void> = [];
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly store: LedgerStore,
     private readonly credit: CreditStore,
   ) {}
 
+  /** Called after each committed write with the customers it touched (the exposure watch listens). */
+  onChange(listener: (customerIds: string[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(state: IngestState): void {
+    const ids = [...state.locked];
+    if (ids.length > 0) for (const l of this.listeners) l(ids);
+  }
+
   async ingest(invoices: InvoiceInput[], credits: CreditInput[]): Promise<IngestResult> {
     const state = newState();
     await this.db.transaction().execute(async (trx) => {
       await this.applyChunk(trx, invoices, credits, state);
     });
+    this.changed(state);
     return state.result;
   }
 
@@ -88,6 +101,7 @@ export class LedgerService {
     await this.db.transaction().execute(async (trx) => {
       for await (const chunk of readAhead(chunks)) await this.applyChunk(trx, chunk.invoices, chunk.credits, state);
     });
+    this.changed(state);
     return state.result;
   }
 

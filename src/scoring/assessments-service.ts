@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { NotFound } from '../errors.js';
 import { addDays, type Clock } from '../clock.js';
 import type { AuthContext } from '../api-keys/roles.js';
-import type { AuditService } from '../audit/audit-service.js';
-import type { CompaniesService, Freshness } from '../companies/companies-service.js';
+import type { AuditEvent, AuditService } from '../audit/audit-service.js';
+import type { AlertInput, AlertsService } from '../alerts/alerts-service.js';
+import type { CompaniesService, CompanyView, Freshness } from '../companies/companies-service.js';
 import type { CreditService } from '../credit/credit-service.js';
-import type { CreditStore } from '../credit/credit-store.js';
+import type { CreditStore, LedgerFigures } from '../credit/credit-store.js';
 import type { PolicyService } from '../policy/policy-service.js';
+import type { LegalEventsStore } from '../monitoring/legal-events-store.js';
+import type { LegalEvent } from '../../sources/source.js';
 import { assess, type Assessment, type AssessmentInput } from '../../scorers/assessment.js';
 import { ratiosFromBce } from '../../scorers/financial-ratios.js';
 import { FINANCIAL_MODEL } from '../../scorers/financial-scorer.js';
-import type { Grade } from '../../scorers/scoring-policy.js';
+import type { Grade, ScoringPolicy } from '../../scorers/scoring-policy.js';
 import type { AssessmentRow, AssessmentsStore } from './assessments-store.js';
 import type { ScoringPolicyService } from './scoring-policy-service.js';
 
@@ -45,7 +48,66 @@ export interface RecordedAssessment extends AssessmentReport {
   };
 }
 
+export interface GradeChange {
+  customerId: string;
+  from: Grade | null;
+  to: Grade;
+}
+
+interface CustomerRef {
+  id: string;
+  siren: string;
+  payment_terms_days: number;
+  payment_terms_basis: string;
+}
+
 const RISK_ORDER: Grade[] = ['A', 'B', 'C', 'D', 'E', 'X'];
+const direction = (from: Grade | null, to: Grade) =>
+  !from ? 'first' : from === to ? 'unchanged' : RISK_ORDER.indexOf(to) > RISK_ORDER.indexOf(from) ? 'downgrade' : 'upgrade';
+
+/** Everything an assessment reads, from the company's sources, the portfolio's stored announcements and the ledger. */
+function buildInput(company: CompanyView, storedEvents: readonly LegalEvent[], customer: CustomerRef | null, ledger: LedgerFigures | null, options: AssessOptions): AssessmentInput {
+  const latest = company.financialStatements.latestComplete;
+  const events = new Map(company.legalEvents.items.map((e) => [e.id, e]));
+  for (const e of storedEvents) if (!events.has(e.id)) events.set(e.id, e);
+  const freshness = [...company.identity.freshness, company.legalEvents.freshness, company.financialStatements.freshness, company.sanctions.freshness];
+  return {
+    siren: company.siren,
+    facts: {
+      identity: company.identity.siren ? company.identity : null,
+      legalEvents: [...events.values()],
+      sanctions: company.sanctions.items,
+      latestStatementClosing: company.financialStatements.items.map((s) => s.closingDate).sort().at(-1) ?? null,
+    },
+    statement: latest ? { closingDate: latest.closingDate, ratios: ratiosFromBce(latest), revenue: latest.revenue || null } : null,
+    ledger,
+    needs: {
+      monthlyPurchases: options.monthlyPurchases ?? (ledger && ledger.invoicedLast12Months > 0 ? Math.round(ledger.invoicedLast12Months / 12) : null),
+      // End-of-month terms run about half a month longer than their days.
+      termsDays: options.termsDays ?? (customer ? customer.payment_terms_days + (customer.payment_terms_basis === 'end_of_month' ? 15 : 0) : null),
+    },
+    sourceGaps: freshness
+      .filter((f) => f.stale || !f.available)
+      .map((f) => (f.available ? `${f.source}: stale, last fetched ${f.fetchedAt} (${f.error})` : `${f.source}: unavailable (${f.error})`)),
+  };
+}
+
+function report(company: CompanyView, input: AssessmentInput, customerId: string | null, policy: { version: number; policy: ScoringPolicy }, today: string): AssessmentReport {
+  // Today's date is left out of the digest: the same data gives the same digest all month.
+  const inputsHash = createHash('sha256')
+    .update(JSON.stringify({ input, version: policy.version, model: FINANCIAL_MODEL.version, month: today.slice(0, 7) }))
+    .digest('hex');
+  return {
+    ...assess(input, policy.policy, today),
+    company: { name: company.identity.name, status: company.identity.status },
+    customerId,
+    policyVersion: policy.version,
+    freshness: [...company.identity.freshness, company.legalEvents.freshness, company.financialStatements.freshness, company.sanctions.freshness],
+    inputsHash,
+  };
+}
+
+const SYSTEM: AuthContext = { keyId: null, name: 'monitoring', role: 'admin' };
 
 /**
  * Assessments: gathers what the sources and the ledger say, runs the pure engine under the policy
@@ -56,10 +118,12 @@ export class AssessmentsService {
     private readonly db: Kysely<DB>,
     private readonly store: AssessmentsStore,
     private readonly companies: CompaniesService,
+    private readonly legalEvents: LegalEventsStore,
     private readonly creditStore: CreditStore,
     private readonly credit: CreditService,
     private readonly creditPolicy: PolicyService,
     private readonly scoringPolicy: ScoringPolicyService,
+    private readonly alerts: AlertsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -67,125 +131,168 @@ export class AssessmentsService {
   /** A prospect or a customer by SIREN; the ledger of the oldest customer with that SIREN is read when there is one. */
   async assessCompany(siren: string, options: AssessOptions = {}): Promise<AssessmentReport> {
     const customer = await this.store.customerBySiren(siren);
-    return this.run(siren, customer ?? null, options);
+    return this.live(customer ? { ...customer, siren } : null, siren, options);
   }
 
-  private async run(
-    siren: string,
-    customer: { id: string; payment_terms_days: number; payment_terms_basis: string } | null,
-    options: AssessOptions,
-  ): Promise<AssessmentReport> {
-    const [company, { version, policy }, creditPolicy] = await Promise.all([
+  private async live(customer: CustomerRef | null, siren: string, options: AssessOptions): Promise<AssessmentReport> {
+    const [company, policy, creditPolicy, stored] = await Promise.all([
       this.companies.company(siren, options.refresh ?? false),
       this.scoringPolicy.current(),
       this.creditPolicy.current(),
+      this.legalEvents.bySirens([siren]),
     ]);
     const today = this.credit.today();
-    const ledger = customer ? await this.creditStore.ledgerBehaviour(customer.id, today, addDays(today, -creditPolicy.overdueGraceDays)) : null;
-    const latest = company.financialStatements.latestComplete;
-    const freshness = [...company.identity.freshness, company.legalEvents.freshness, company.financialStatements.freshness, company.sanctions.freshness];
-    const input: AssessmentInput = {
-      siren,
-      facts: {
-        identity: company.identity,
-        legalEvents: company.legalEvents.items,
-        sanctions: company.sanctions.items,
-        latestStatementClosing: company.financialStatements.items.map((s) => s.closingDate).sort().at(-1) ?? null,
-      },
-      statement: latest ? { closingDate: latest.closingDate, ratios: ratiosFromBce(latest), revenue: latest.revenue || null } : null,
-      ledger,
-      needs: {
-        monthlyPurchases: options.monthlyPurchases ?? (ledger && ledger.invoicedLast12Months > 0 ? Math.round(ledger.invoicedLast12Months / 12) : null),
-        // End-of-month terms run about half a month longer than their days.
-        termsDays: options.termsDays ?? (customer ? customer.payment_terms_days + (customer.payment_terms_basis === 'end_of_month' ? 15 : 0) : null),
-      },
-      sourceGaps: freshness
-        .filter((f) => f.stale || !f.available)
-        .map((f) => (f.available ? `${f.source}: stale, last fetched ${f.fetchedAt} (${f.error})` : `${f.source}: unavailable (${f.error})`)),
-    };
-    const assessment = assess(input, policy, today);
-    // Today's date is left out of the digest on purpose: the same data gives the same digest all month.
-    const inputsHash = createHash('sha256')
-      .update(JSON.stringify({ input: { ...input, facts: input.facts }, version, model: FINANCIAL_MODEL.version, month: today.slice(0, 7) }))
-      .digest('hex');
-    return {
-      ...assessment,
-      company: { name: company.identity.name, status: company.identity.status },
-      customerId: customer?.id ?? null,
-      policyVersion: version,
-      freshness,
-      inputsHash,
-    };
+    const ledger = customer ? (await this.creditStore.ledgerBehaviour([customer.id], today, addDays(today, -creditPolicy.overdueGraceDays))).get(customer.id)! : null;
+    return report(company, buildInput(company, stored.get(siren) ?? [], customer, ledger, options), customer?.id ?? null, policy, today);
   }
 
   /** Assesses a customer, keeps the assessment in its history and makes its grade the one order checks use. */
   async recordForCustomer(customerId: string, options: AssessOptions, actor: AuthContext): Promise<RecordedAssessment> {
     const customer = await this.store.customer(customerId);
     if (!customer) throw new NotFound(`No customer ${customerId}`, 'customer_not_found');
-    const report = await this.run(customer.siren, customer, options);
+    const assessed = await this.live(customer, customer.siren, options);
     return this.db.transaction().execute(async (trx) => {
       const account = await this.credit.lockAccount(customerId, trx);
       const previous = await this.store.latestForCustomer(customerId, trx);
-      const now = this.clock.now();
-      const row = await this.store.insert(
-        {
-          customer_id: customerId,
-          siren: report.siren,
-          assessed_at: now,
-          as_of: report.asOf,
-          score: report.score,
-          grade: report.grade,
-          probability_of_default: report.probabilityOfDefault12m,
-          recommended_limit: report.recommendedLimit.amount,
-          currency: report.recommendedLimit.currency,
-          payment_condition: report.paymentConditions.condition,
-          confidence: report.confidence.level,
-          policy_version: report.policyVersion,
-          model_version: report.financial.modelVersion,
-          inputs_hash: report.inputsHash,
-          report,
-          created_by: actor.name,
-        },
-        trx,
-      );
-      const previousGrade = account.risk_grade;
-      if (previousGrade !== report.grade) {
-        await this.creditStore.update(customerId, { risk_grade: report.grade, risk_grade_at: now }, trx);
-        await this.audit.record(
-          {
-            actor,
-            action: 'risk_grade.changed',
-            entityType: 'customer',
-            entityId: customerId,
-            customerId,
-            oldValue: { grade: previousGrade },
-            newValue: { grade: report.grade, score: report.score, assessmentId: row.id },
-            reason: gradeChangeReasons(report),
-          },
-          trx,
-        );
-      }
+      const [row] = await this.record([{ customerId, report: assessed, previousGrade: account.risk_grade }], actor, trx);
       const before = new Set(previous ? (previous.report as Assessment).reasons.map((r) => r.code) : []);
-      const after = new Set(report.reasons.map((r) => r.code));
+      const after = new Set(assessed.reasons.map((r) => r.code));
       return {
-        ...report,
-        id: row.id,
-        assessedAt: row.assessed_at.toISOString(),
-        createdBy: row.created_by,
+        ...assessed,
+        id: row!.id,
+        assessedAt: row!.assessed_at.toISOString(),
+        createdBy: row!.created_by,
         change: {
-          previousGrade,
-          direction: !previousGrade
-            ? 'first'
-            : previousGrade === report.grade
-              ? 'unchanged'
-              : RISK_ORDER.indexOf(report.grade) > RISK_ORDER.indexOf(previousGrade)
-                ? 'downgrade'
-                : 'upgrade',
+          previousGrade: account.risk_grade,
+          direction: direction(account.risk_grade, assessed.grade),
           newReasons: [...after].filter((c) => !before.has(c)),
           goneReasons: previous ? [...before].filter((c) => !after.has(c)) : [],
         },
       };
     });
+  }
+
+  /**
+   * Re-scores customers (all of them, or `customerIds`) from stored data only, without calling
+   * any source, set-based by chunks. Incremental: a customer whose inputs digest equals its latest
+   * assessment's is not re-assessed.
+   */
+  async rescore(filter: { customerIds?: readonly string[] } = {}, chunkSize = 2000): Promise<{ customers: number; assessed: number; unchanged: number; gradeChanges: GradeChange[] }> {
+    const [policy, creditPolicy] = await Promise.all([this.scoringPolicy.current(), this.creditPolicy.current()]);
+    const today = this.credit.today();
+    const overdueBefore = addDays(today, -creditPolicy.overdueGraceDays);
+    const totals = { customers: 0, assessed: 0, unchanged: 0, gradeChanges: [] as GradeChange[] };
+    let afterSeq = 0;
+    let offset = 0;
+    for (;;) {
+      let q = this.db
+        .selectFrom('customers as c')
+        .innerJoin('credit_accounts as a', 'a.customer_id', 'c.id')
+        .select(['c.id', 'c.seq', 'c.siren', 'c.payment_terms_days', 'c.payment_terms_basis', 'a.risk_grade'])
+        .orderBy('c.seq')
+        .limit(chunkSize);
+      if (filter.customerIds) {
+        const ids = filter.customerIds.slice(offset, offset + chunkSize);
+        if (ids.length === 0) break;
+        offset += chunkSize;
+        q = q.where('c.id', '=', (eb) => eb.fn.any(eb.val([...ids])));
+      } else {
+        q = q.where('c.seq', '>', afterSeq);
+      }
+      const customers = await q.execute();
+      if (customers.length === 0) break;
+      afterSeq = customers.at(-1)!.seq;
+      const ids = customers.map((c) => c.id);
+      const sirens = [...new Set(customers.map((c) => c.siren))];
+      const [companies, stored, ledgers, hashes] = await Promise.all([
+        this.companies.stored(sirens),
+        this.legalEvents.bySirens(sirens),
+        this.creditStore.ledgerBehaviour(ids, today, overdueBefore),
+        this.store.latestHashes(ids),
+      ]);
+      const items: Array<{ customerId: string; report: AssessmentReport; previousGrade: Grade | null }> = [];
+      for (const c of customers) {
+        const company = companies.get(c.siren)!;
+        const assessed = report(company, buildInput(company, stored.get(c.siren) ?? [], c, ledgers.get(c.id)!, {}), c.id, policy, today);
+        if (hashes.get(c.id) === assessed.inputsHash) totals.unchanged++;
+        else items.push({ customerId: c.id, report: assessed, previousGrade: c.risk_grade });
+      }
+      if (items.length > 0) await this.db.transaction().execute((trx) => this.record(items, SYSTEM, trx));
+      totals.customers += customers.length;
+      totals.assessed += items.length;
+      totals.gradeChanges.push(...items.filter((i) => i.previousGrade !== i.report.grade).map((i) => ({ customerId: i.customerId, from: i.previousGrade, to: i.report.grade })));
+      if (!filter.customerIds && customers.length < chunkSize) break;
+    }
+    return totals;
+  }
+
+  /**
+   * Records assessments, set-based: the history rows, the new grades on the credit accounts, an
+   * audit entry and an alert for each grade that moved.
+   */
+  private async record(items: Array<{ customerId: string; report: AssessmentReport; previousGrade: Grade | null }>, actor: AuthContext, trx: Transaction<DB>): Promise<AssessmentRow[]> {
+    const now = this.clock.now();
+    const rows: AssessmentRow[] = [];
+    for (let i = 0; i < items.length; i += 500) {
+      rows.push(
+        ...(await this.store.insertMany(
+          items.slice(i, i + 500).map(({ customerId, report: r }) => ({
+            customer_id: customerId,
+            siren: r.siren,
+            assessed_at: now,
+            as_of: r.asOf,
+            score: r.score,
+            grade: r.grade,
+            probability_of_default: r.probabilityOfDefault12m,
+            recommended_limit: r.recommendedLimit.amount,
+            currency: r.recommendedLimit.currency,
+            payment_condition: r.paymentConditions.condition,
+            confidence: r.confidence.level,
+            policy_version: r.policyVersion,
+            model_version: r.financial.modelVersion,
+            inputs_hash: r.inputsHash,
+            report: r,
+            created_by: actor.name,
+          })),
+          trx,
+        )),
+      );
+    }
+    const byCustomer = new Map(rows.map((r) => [r.customer_id!, r]));
+    const changed = items.map((item) => ({ ...item, row: byCustomer.get(item.customerId)! })).filter((x) => x.previousGrade !== x.report.grade);
+    if (changed.length === 0) return rows;
+    changed.sort((a, b) => a.customerId.localeCompare(b.customerId));
+    await sql`
+      UPDATE credit_accounts a SET risk_grade = v.grade, risk_grade_at = ${now}, updated_at = ${now}
+        FROM jsonb_to_recordset(${JSON.stringify(changed.map((c) => ({ id: c.customerId, grade: c.report.grade })))}::jsonb) AS v(id uuid, grade text)
+       WHERE a.customer_id = v.id`.execute(trx);
+    const audits: AuditEvent[] = changed.map((c) => ({
+      actor,
+      action: 'risk_grade.changed',
+      entityType: 'customer',
+      entityId: c.customerId,
+      customerId: c.customerId,
+      oldValue: { grade: c.previousGrade },
+      newValue: { grade: c.report.grade, score: c.report.score, assessmentId: c.row.id },
+      reason: gradeChangeReasons(c.report),
+    }));
+    for (let i = 0; i < audits.length; i += 1000) await this.audit.record(audits.slice(i, i + 1000), trx);
+    const alerts: AlertInput[] = changed
+      .filter((c) => c.previousGrade !== null)
+      .map((c) => {
+        const dir = direction(c.previousGrade, c.report.grade) as 'upgrade' | 'downgrade';
+        return {
+          type: dir === 'downgrade' ? 'grade_downgrade' : 'grade_upgrade',
+          severity: dir === 'upgrade' ? 'low' : c.report.grade === 'X' ? 'critical' : c.report.grade === 'E' || c.report.grade === 'D' ? 'high' : 'medium',
+          customerId: c.customerId,
+          dedupeKey: `grade_${dir}:${c.customerId}:${c.row.id}`,
+          message: `Grade ${c.previousGrade} → ${c.report.grade} (score ${c.report.score}): ${gradeChangeReasons(c.report) ?? 'see the assessment'}`,
+          data: { from: c.previousGrade, to: c.report.grade, score: c.report.score, assessmentId: c.row.id },
+          evidence: { source: 'assessment', id: c.row.id, date: c.report.asOf },
+        };
+      });
+    await this.alerts.raise(alerts, trx);
+    return rows;
   }
 
   async history(customerId: string, limit: number) {
@@ -197,7 +304,7 @@ export class AssessmentsService {
 }
 
 /** What explains a grade: the facts that make it X first, then the reasons that weigh most. */
-function gradeChangeReasons(report: AssessmentReport): string | null {
+function gradeChangeReasons(report: Assessment): string | null {
   const decisive = report.reasons.filter((r) => r.code === 'collective_proceedings' || r.code === 'company_ceased');
   const weighty = report.reasons.filter((r) => r.points !== 0).slice(0, 3);
   return [...decisive, ...weighty].map((r) => `${r.code}: ${r.detail}`).join('; ') || null;
@@ -208,7 +315,7 @@ export function summary(r: AssessmentRow) {
   return {
     id: r.id,
     assessedAt: r.assessed_at.toISOString(),
-    asOf: typeof r.as_of === 'string' ? r.as_of : new Date(r.as_of).toISOString().slice(0, 10),
+    asOf: r.as_of,
     score: r.score,
     grade: r.grade,
     probabilityOfDefault12m: r.probability_of_default,

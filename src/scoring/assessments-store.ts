@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AssessmentsTable, DB } from '../db/schema.js';
 
 export type AssessmentRow = Selectable<AssessmentsTable>;
@@ -7,12 +7,23 @@ type Executor = Kysely<DB> | Transaction<DB>;
 export class AssessmentsStore {
   constructor(private readonly db: Kysely<DB>) {}
 
-  insert(row: Omit<AssessmentRow, 'id' | 'seq' | 'report'> & { report: unknown }, trx: Executor = this.db): Promise<AssessmentRow> {
+  insertMany(rows: Array<Omit<AssessmentRow, 'id' | 'seq' | 'report'> & { report: unknown }>, trx: Executor = this.db): Promise<AssessmentRow[]> {
     return trx
       .insertInto('assessments')
-      .values({ ...row, report: JSON.stringify(row.report) })
+      .values(rows.map((row) => ({ ...row, report: JSON.stringify(row.report) })))
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .execute();
+  }
+
+  /** The inputs digest of each customer's latest assessment. */
+  async latestHashes(customerIds: readonly string[]): Promise<Map<string, string>> {
+    if (customerIds.length === 0) return new Map();
+    const { rows } = await sql<{ customer_id: string; inputs_hash: string }>`
+      SELECT DISTINCT ON (customer_id) customer_id, inputs_hash
+        FROM assessments
+       WHERE customer_id = ANY (${[...customerIds]}::uuid[])
+       ORDER BY customer_id, assessed_at DESC, seq DESC`.execute(this.db);
+    return new Map(rows.map((r) => [r.customer_id, r.inputs_hash]));
   }
 
   latestForCustomer(customerId: string, trx: Executor = this.db): Promise<AssessmentRow | undefined> {

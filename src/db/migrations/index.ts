@@ -4,6 +4,7 @@ import * as ledger from './20261123000200_ledger_limits_orders.js';
 import * as orderCheckFunction from './20261123000300_order_check_function.js';
 import * as sourceCache from './20261123000400_source_cache.js';
 import * as scoring from './20261124000500_scoring.js';
+import * as monitoring from './20261124000600_monitoring.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '20261123000300_order_check_function': orderCheckFunction,
   '20261123000400_source_cache': sourceCache,
   '20261124000500_scoring': scoring,
+  '20261124000600_monitoring': monitoring,
 };

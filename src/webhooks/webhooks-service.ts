@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import axios from 'axios';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DB, WebhookDeliveriesTable, WebhooksTable } from '../db/schema.js';
+import { NotFound } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { AuthContext } from '../api-keys/roles.js';
+import type { AuditService } from '../audit/audit-service.js';
+import { signatureHeader } from './webhook-signature.js';
+
+type WebhookRow = Selectable<WebhooksTable>;
+type DeliveryRow = Selectable<WebhookDeliveriesTable>;
+
+/** Retries back off from a minute, doubling up to an hour, for a day; then the delivery is failed. */
+export const RETRY_FOR_MS = 24 * 3_600_000;
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+function webhookView(w: WebhookRow) {
+  return { id: w.id, url: w.url, description: w.description, alertTypes: w.alert_types, active: w.active, createdAt: iso(w.created_at)!, createdBy: w.created_by };
+}
+
+function deliveryView(d: DeliveryRow) {
+  return {
+    id: d.id,
+    alertId: d.alert_id,
+    eventType: d.event_type,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: d.status === 'pending' ? iso(d.next_attempt_at) : null,
+    lastAttemptAt: iso(d.last_attempt_at),
+    lastStatus: d.last_status,
+    lastError: d.last_error,
+    deliveredAt: iso(d.delivered_at),
+    createdAt: iso(d.created_at)!,
+  };
+}
+
+/** Webhook subscriptions and their deliveries: signed, retried with backoff for a day, logged. */
+export class WebhooksService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async create(input: { url: string; description?: string | undefined; alertTypes: string[] }, actor: AuthContext) {
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('webhooks')
+        .values({ url: input.url, description: input.description ?? null, secret, alert_types: input.alertTypes, created_by: actor.name })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.audit.record({ actor, action: 'webhook.created', entityType: 'webhook', entityId: row.id, newValue: { url: row.url, alertTypes: row.alert_types } }, trx);
+      // The secret is shown once, here; it is what receivers verify signatures with.
+      return { ...webhookView(row), secret };
+    });
+  }
+
+  async list() {
+    return { items: (await this.db.selectFrom('webhooks').selectAll().orderBy('created_at').execute()).map(webhookView) };
+  }
+
+  async remove(id: string, actor: AuthContext) {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx.updateTable('webhooks').set({ active: false }).where('id', '=', id).where('active', '=', true).returningAll().executeTakeFirst();
+      if (!row) throw new NotFound(`No active webhook ${id}`, 'webhook_not_found');
+      // Pending deliveries of a removed subscription are not sent.
+      await trx.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'subscription removed' }).where('webhook_id', '=', id).where('status', '=', 'pending').execute();
+      await this.audit.record({ actor, action: 'webhook.removed', entityType: 'webhook', entityId: id, oldValue: { url: row.url } }, trx);
+    });
+  }
+
+  async deliveries(webhookId: string, filter: { status?: DeliveryRow['status']; limit: number }) {
+    const exists = await this.db.selectFrom('webhooks').select('id').where('id', '=', webhookId).executeTakeFirst();
+    if (!exists) throw new NotFound(`No webhook ${webhookId}`, 'webhook_not_found');
+    let q = this.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('seq', 'desc').limit(filter.limit);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    return { items: (await q.execute()).map(deliveryView) };
+  }
+
+  /**
+   * Sends the deliveries that are due. Each is leased first (its next attempt pushed out), so
+   * several workers never send the same one at once; the lease is replaced by the outcome.
+   */
+  async deliverDue(limit = 100): Promise<{ delivered: number; retried: number; failed: number }> {
+    const now = this.clock.now();
+    const lease = new Date(now.getTime() + this.timeoutMs * 3);
+    const { rows } = await sql<DeliveryRow & { url: string; secret: string }>`
+      WITH due AS (
+        SELECT id FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= ${now}
+         ORDER BY next_attempt_at
+         LIMIT ${limit}
+         FOR UPDATE SKIP LOCKED
+      )
+      UPDATE webhook_deliveries d SET next_attempt_at = ${lease}
+        FROM due, webhooks w
+       WHERE d.id = due.id AND w.id = d.webhook_id
+      RETURNING d.*, w.url, w.secret`.execute(this.db);
+    const counts = { delivered: 0, retried: 0, failed: 0 };
+    await Promise.all(
+      rows.map(async (d) => {
+        const at = this.clock.now();
+        let status: number | null = null;
+        let error: string | null = null;
+        try {
+          const res = await axios.post(d.url, d.body, {
+            timeout: this.timeoutMs,
+            headers: {
+              'content-type': 'application/json',
+              'user-agent': 'Vigie-Webhooks/1',
+              'vigie-event': d.event_type,
+              'vigie-delivery': d.id,
+              'vigie-signature': signatureHeader(d.secret, d.body, at),
+            },
+            validateStatus: () => true,
+            maxRedirects: 0,
+            transformRequest: [(data: string) => data],
+          });
+          status = res.status;
+          if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+        } catch (err) {
+          error = (err as Error).message;
+        }
+        const attempts = d.attempts + 1;
+        if (!error) {
+          counts.delivered++;
+          await this.db
+            .updateTable('webhook_deliveries')
+            .set({ status: 'delivered', attempts, last_attempt_at: at, last_status: status, last_error: null, delivered_at: at })
+            .where('id', '=', d.id)
+            .execute();
+          return;
+        }
+        const next = new Date(at.getTime() + retryDelayMs(attempts));
+        const giveUp = next.getTime() > new Date(d.created_at).getTime() + RETRY_FOR_MS;
+        if (giveUp) counts.failed++;
+        else counts.retried++;
+        this.logger.warn({ delivery: d.id, url: d.url, attempts, error }, giveUp ? 'webhook delivery failed for good' : 'webhook delivery failed, will retry');
+        await this.db
+          .updateTable('webhook_deliveries')
+          .set({ status: giveUp ? 'failed' : 'pending', attempts, last_attempt_at: at, last_status: status, last_error: error, next_attempt_at: next })
+          .where('id', '=', d.id)
+          .execute();
+      }),
+    );
+    return counts;
+  }
+}
