@@ -51,6 +51,8 @@ export const configSchema = z.object({
   RATIOS_INPI_BCE_URL: z.url().default('https://data.economie.gouv.fr'),
   DGCCRF_URL: z.url().default('https://www.economie.gouv.fr'),
   SOURCE_TIMEOUT_MS: int(10_000, 100, 120_000),
+  // After 5 failed calls in a row a source is left alone for this long.
+  SOURCE_CIRCUIT_OPEN_MS: int(60_000, 0, 3_600_000),
   TTL_REGISTRY_HOURS: int(24 * 7, 0),
   TTL_BODACC_HOURS: int(24, 0),
   TTL_FINANCIALS_HOURS: int(24 * 30, 0),

@@ -141,16 +141,17 @@ export async function createContainer(config: Config, options: ContainerOptions 
 
   // One adapter instance per source, so its rate limiter is shared by every caller in the process.
   const timeoutMs = config.SOURCE_TIMEOUT_MS;
+  const circuit = { failures: 5, openMs: config.SOURCE_CIRCUIT_OPEN_MS };
   const hours = (h: number) => h * 3_600_000;
-  const bodacc = new BodaccSource({ baseURL: config.BODACC_URL, timeoutMs });
+  const bodacc = new BodaccSource({ baseURL: config.BODACC_URL, timeoutMs, circuit });
   const companies = new CompaniesService(
     new CompaniesStore(db),
     {
-      registry: new RechercheEntreprisesSource({ baseURL: config.RECHERCHE_ENTREPRISES_URL, timeoutMs }),
-      ...(config.INSEE_API_KEY ? { insee: new InseeSireneSource({ baseURL: config.INSEE_SIRENE_URL, apiKey: config.INSEE_API_KEY, timeoutMs }) } : {}),
+      registry: new RechercheEntreprisesSource({ baseURL: config.RECHERCHE_ENTREPRISES_URL, timeoutMs, circuit }),
+      ...(config.INSEE_API_KEY ? { insee: new InseeSireneSource({ baseURL: config.INSEE_SIRENE_URL, apiKey: config.INSEE_API_KEY, timeoutMs, circuit }) } : {}),
       bodacc,
-      ratios: new RatiosInpiBceSource({ baseURL: config.RATIOS_INPI_BCE_URL, timeoutMs }),
-      dgccrf: new DgccrfSource({ baseURL: config.DGCCRF_URL, timeoutMs }),
+      ratios: new RatiosInpiBceSource({ baseURL: config.RATIOS_INPI_BCE_URL, timeoutMs, circuit }),
+      dgccrf: new DgccrfSource({ baseURL: config.DGCCRF_URL, timeoutMs, circuit }),
     },
     {
       registryMs: hours(config.TTL_REGISTRY_HOURS),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { pinProtocolBatches } from './embedded-queue.js';
 
 /**
  * The zero-setup database: PGlite (PostgreSQL compiled to WASM) served over the PostgreSQL wire
@@ -83,6 +84,7 @@ export async function startEmbeddedDatabase(options: {
 
   const db = await PGlite.create(inMemory ? undefined : pgDir);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections });
+  pinProtocolBatches(server, db);
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
   if (lockFd !== undefined) {

@@ -64,6 +64,51 @@ describe('the separate worker process (npm run worker)', () => {
   }, 60_000);
 });
 
+describe('two worker processes against one database', () => {
+  it(`each scheduled run executes once (${mode})`, async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigie-workers-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const t: TestApp = await createTestApp({}, testServerUrl() ? {} : { database: await openDatabase({ dataDir, poolSize: 3, embeddedConnections: 12 }) });
+    cleanups.push(() => t.close());
+    const off = 'off';
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      VIGIE_DATA_DIR: dataDir,
+      DATABASE_URL: t.container.database.mode === 'server' ? t.container.database.connectionString : '',
+      DATABASE_POOL_SIZE: '3',
+      JOBS_SCHEDULE_HEARTBEAT: '1 second',
+      JOBS_SCHEDULE_EXPIRE_HOLDS: off,
+      JOBS_SCHEDULE_BODACC_DELTA: off,
+      JOBS_SCHEDULE_REFRESH_SOURCES: off,
+      JOBS_SCHEDULE_RESCORE_PORTFOLIO: off,
+      JOBS_SCHEDULE_EXPOSURE_WATCH: off,
+      JOBS_SCHEDULE_LIMIT_REVIEWS: off,
+      JOBS_SCHEDULE_DELIVER_WEBHOOKS: off,
+    };
+    const workers = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] }));
+    let stderr = '';
+    for (const w of workers) {
+      w.stderr.on('data', (d) => (stderr += String(d)));
+      cleanups.push(() => {
+        w.kill('SIGTERM');
+      });
+    }
+    const pids = workers.map((w) => `%:${w.pid}`);
+    const runs = await waitFor(async () => {
+      if (workers.some((w) => w.exitCode !== null)) throw new Error(`a worker exited: ${stderr}`);
+      const { rows } = await t.container.database.pool.query<{ worker: string; started_at: Date }>(
+        "SELECT worker, started_at FROM job_runs WHERE job_name = 'heartbeat' AND (worker LIKE $1 OR worker LIKE $2) ORDER BY started_at",
+        pids,
+      );
+      return rows.length >= 8 ? rows : undefined;
+    }, 50_000);
+    // One run per tick of the 1-second schedule, whichever worker took it: never two at once.
+    const gaps = runs.slice(1).map((r, i) => r.started_at.getTime() - runs[i]!.started_at.getTime());
+    expect(Math.min(...gaps), JSON.stringify(runs)).toBeGreaterThan(400);
+  }, 70_000);
+});
+
 describe('persistence', () => {
   it('embedded data survives closing and reopening the data directory', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigie-persist-'));

@@ -35,7 +35,7 @@ let t: TestApp;
 beforeAll(async () => {
   sources = await startSourcesServer();
   receiver = await startReceiver();
-  t = await createTestApp({ ...sources.env, MONITORING_BODACC_FIRST_DAYS: '1' }, { now: '2026-11-23T09:00:00Z', jobsProcessEvery: 100, schedule: NO_SCHEDULES });
+  t = await createTestApp({ ...sources.env, MONITORING_BODACC_FIRST_DAYS: '1', SOURCE_CIRCUIT_OPEN_MS: '300' }, { now: '2026-11-23T09:00:00Z', jobsProcessEvery: 100, schedule: NO_SCHEDULES });
   await t.container.startJobs();
 });
 afterAll(async () => {
@@ -204,5 +204,57 @@ describe('webhooks', () => {
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['body.alertTypes[0]', 'body.url']);
     await t.as('admin').delete(`/v1/webhooks/${hook.body.id}`).expect(204);
     await t.as('admin').delete(`/v1/webhooks/${hook.body.id}`).expect(404);
+  }, 60_000);
+});
+
+describe('source refresh and re-scoring', () => {
+  it('refreshes stale registry and financial data, alerts on a DGCCRF sanction, flags a source that is down and clears it when it answers', async () => {
+    // LEPEE VITRAGE is named in the recorded DGCCRF page.
+    const sanctioned = (await t.as('credit_manager').post('/v1/customers', { externalId: unique('DGCCRF'), siren: '313997603', name: 'Lepée Vitrage' }).expect(201)).body.id as string;
+    const first = await runJob(t, 'refresh-sources');
+    expect(first.status).toBe('succeeded');
+    expect(first.counts.refreshed).toBeGreaterThanOrEqual(1);
+    expect(first.counts.sanctionAlerts).toBe(1);
+    const alert = (await t.as('credit_manager').get(`/v1/alerts?customerId=${sanctioned}&type=sanction_published`).expect(200)).body.items;
+    expect(alert).toHaveLength(1);
+    expect(alert[0]).toMatchObject({ severity: 'high', data: { date: '2019-08-01', amount: 500_000 }, evidence: { source: 'dgccrf' } });
+    // Within the TTLs nothing is stale: the next run fetches nothing and raises nothing.
+    const requests = sources.requests.length;
+    const second = await runJob(t, 'refresh-sources');
+    expect(second.counts).toMatchObject({ refreshed: 0, sanctionAlerts: 0 });
+    expect(sources.requests.length).toBe(requests);
+
+    t.clock.advance(400 * 86_400_000);
+    sources.state.down = true;
+    try {
+      const down = await runJob(t, 'refresh-sources');
+      expect(down.counts.failures).toBeGreaterThan(0);
+      const stale = (await t.as('credit_manager').get('/v1/alerts?type=source_stale&status=open').expect(200)).body.items;
+      expect(stale.map((a: { data: { source: string } }) => a.data.source)).toEqual(expect.arrayContaining(['recherche-entreprises', 'dgccrf']));
+    } finally {
+      sources.state.down = false;
+    }
+    // Once the circuit that paused the failing sources closes again, the next run reaches them.
+    await new Promise((r) => setTimeout(r, 400));
+    await runJob(t, 'refresh-sources');
+    const after = (await t.as('credit_manager').get('/v1/alerts?type=source_stale').expect(200)).body.items;
+    expect(after.map((a: { status: string; data: unknown }) => [a.status, a.data])).toEqual(after.map((a: { data: unknown }) => ['resolved', a.data]));
+    t.clock.advance(-400 * 86_400_000);
+  }, 60_000);
+
+  it('the nightly re-score assesses every customer once, then skips those whose inputs did not change', async () => {
+    const first = await runJob(t, 'rescore-portfolio');
+    expect(first.status).toBe('succeeded');
+    expect(first.counts.customers).toBeGreaterThan(3);
+    const second = await runJob(t, 'rescore-portfolio');
+    expect(second.counts).toMatchObject({ customers: first.counts.customers, assessed: 0, unchanged: first.counts.customers });
+    // A ledger change is an input change: that customer alone is assessed again.
+    const id = (await t.as('credit_manager').post('/v1/customers', { externalId: unique('NIGHT'), siren: makeSiren(), name: 'Night' }).expect(201)).body.id as string;
+    await runJob(t, 'rescore-portfolio');
+    await invoice(t, id, 10_000, { dueIn: -40, issuedDaysAgo: 80 });
+    const third = await runJob(t, 'rescore-portfolio');
+    expect(third.counts.assessed).toBe(1);
+    const history = await t.as('sales').get(`/v1/customers/${id}/assessments`).expect(200);
+    expect(history.body.items[0].reasons.map((r: { code: string }) => r.code)).toContain('overdue_share_high');
   }, 60_000);
 });
