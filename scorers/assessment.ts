@@ -49,7 +49,9 @@ export interface Assessment {
   legal: Pick<LegalScore, 'proceedings' | 'ceased'>;
 }
 
-const euros = (cents: number) => `${(cents / 100).toLocaleString('fr-FR', { maximumFractionDigits: 0 })} €`;
+// One formatter, built once: formatting through toLocaleString builds one per call.
+const EUROS = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+const euros = (cents: number) => `${EUROS.format(cents / 100)} €`;
 
 /** Pure: the whole assessment of one company at one date under one policy. */
 export function assess(input: AssessmentInput, policy: ScoringPolicy, today: string): Assessment {

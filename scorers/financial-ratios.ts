@@ -47,10 +47,12 @@ export const RATIO_LABELS: Record<RatioName, { label: string; unit: 'percent' | 
   interestCover: { label: 'couverture des intérêts', unit: 'ratio' },
 };
 
+const PERCENT = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
+
 export function formatRatio(name: RatioName, value: number): string {
   switch (RATIO_LABELS[name].unit) {
     case 'percent':
-      return `${(Math.round(value * 1000) / 10).toLocaleString('en-GB')}%`;
+      return `${PERCENT.format(Math.round(value * 1000) / 10)}%`;
     case 'ratio':
       return `${Math.round(value * 100) / 100}`;
     case 'years':

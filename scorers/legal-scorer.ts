@@ -11,6 +11,7 @@ export interface LegalScore extends SubScore {
   ceased: { on: string | null; radiatedOn: string | null } | null;
 }
 
+const EUROS = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
 const OPENING: ReadonlySet<string> = new Set(['sauvegarde', 'redressement_judiciaire', 'liquidation_judiciaire']);
 
 /**
@@ -114,7 +115,7 @@ export function scoreLegal(facts: CompanyFacts, policy: ScoringPolicy, today: st
     reasons.push({
       code: 'late_payment_sanction',
       logOdds: p.latePaymentSanction * w,
-      detail: `fined ${(sanction.amount / 100).toLocaleString('fr-FR')} € by the DGCCRF on ${sanction.date} for paying its suppliers late`,
+      detail: `fined ${EUROS.format(sanction.amount / 100)} € by the DGCCRF on ${sanction.date} for paying its suppliers late`,
       evidence: { source: 'dgccrf', date: sanction.date },
     });
   }

@@ -16,7 +16,7 @@ import { assess, type Assessment, type AssessmentInput } from '../../scorers/ass
 import { ratiosFromBce } from '../../scorers/financial-ratios.js';
 import { FINANCIAL_MODEL } from '../../scorers/financial-scorer.js';
 import type { Grade, ScoringPolicy } from '../../scorers/scoring-policy.js';
-import type { AssessmentRow, AssessmentsStore } from './assessments-store.js';
+import type { AssessmentRow, AssessmentsStore, InsertedAssessment } from './assessments-store.js';
 import type { ScoringPolicyService } from './scoring-policy-service.js';
 
 export interface AssessOptions {
@@ -54,6 +54,15 @@ export interface GradeChange {
   to: Grade;
 }
 
+interface ChunkCustomer {
+  id: string;
+  seq: number;
+  siren: string;
+  payment_terms_days: number;
+  payment_terms_basis: string;
+  risk_grade: Grade | null;
+}
+
 interface CustomerRef {
   id: string;
   siren: string;
@@ -71,10 +80,11 @@ function buildInput(company: CompanyView, storedEvents: readonly LegalEvent[], c
   const events = new Map(company.legalEvents.items.map((e) => [e.id, e]));
   for (const e of storedEvents) if (!events.has(e.id)) events.set(e.id, e);
   const freshness = [...company.identity.freshness, company.legalEvents.freshness, company.financialStatements.freshness, company.sanctions.freshness];
+  const { freshness: _f, ...identity } = company.identity;
   return {
     siren: company.siren,
     facts: {
-      identity: company.identity.siren ? company.identity : null,
+      identity: identity.siren ? identity : null,
       legalEvents: [...events.values()],
       sanctions: company.sanctions.items,
       latestStatementClosing: company.financialStatements.items.map((s) => s.closingDate).sort().at(-1) ?? null,
@@ -92,11 +102,12 @@ function buildInput(company: CompanyView, storedEvents: readonly LegalEvent[], c
   };
 }
 
-function report(company: CompanyView, input: AssessmentInput, customerId: string | null, policy: { version: number; policy: ScoringPolicy }, today: string): AssessmentReport {
-  // Today's date is left out of the digest: the same data gives the same digest all month.
-  const inputsHash = createHash('sha256')
-    .update(JSON.stringify({ input, version: policy.version, model: FINANCIAL_MODEL.version, month: today.slice(0, 7) }))
-    .digest('hex');
+/** A digest of everything an assessment reads. Today's date is left out: the same data gives the same digest all month. */
+function inputsDigest(input: AssessmentInput, policyVersion: number, today: string): string {
+  return createHash('sha256').update(JSON.stringify({ input, version: policyVersion, model: FINANCIAL_MODEL.version, month: today.slice(0, 7) })).digest('hex');
+}
+
+function report(company: CompanyView, input: AssessmentInput, customerId: string | null, policy: { version: number; policy: ScoringPolicy }, today: string, inputsHash = inputsDigest(input, policy.version, today)): AssessmentReport {
   return {
     ...assess(input, policy.policy, today),
     company: { name: company.identity.name, status: company.identity.status },
@@ -160,7 +171,7 @@ export class AssessmentsService {
       return {
         ...assessed,
         id: row!.id,
-        assessedAt: row!.assessed_at.toISOString(),
+        assessedAt: new Date(row!.assessed_at).toISOString(),
         createdBy: row!.created_by,
         change: {
           previousGrade: account.risk_grade,
@@ -177,31 +188,14 @@ export class AssessmentsService {
    * any source, set-based by chunks. Incremental: a customer whose inputs digest equals its latest
    * assessment's is not re-assessed.
    */
-  async rescore(filter: { customerIds?: readonly string[] } = {}, chunkSize = 2000): Promise<{ customers: number; assessed: number; unchanged: number; gradeChanges: GradeChange[] }> {
+  async rescore(filter: { customerIds?: readonly string[] } = {}, chunkSize = 5000): Promise<{ customers: number; assessed: number; unchanged: number; gradeChanges: GradeChange[] }> {
     const [policy, creditPolicy] = await Promise.all([this.scoringPolicy.current(), this.creditPolicy.current()]);
     const today = this.credit.today();
     const overdueBefore = addDays(today, -creditPolicy.overdueGraceDays);
     const totals = { customers: 0, assessed: 0, unchanged: 0, gradeChanges: [] as GradeChange[] };
-    let afterSeq = 0;
-    let offset = 0;
-    for (;;) {
-      let q = this.db
-        .selectFrom('customers as c')
-        .innerJoin('credit_accounts as a', 'a.customer_id', 'c.id')
-        .select(['c.id', 'c.seq', 'c.siren', 'c.payment_terms_days', 'c.payment_terms_basis', 'a.risk_grade'])
-        .orderBy('c.seq')
-        .limit(chunkSize);
-      if (filter.customerIds) {
-        const ids = filter.customerIds.slice(offset, offset + chunkSize);
-        if (ids.length === 0) break;
-        offset += chunkSize;
-        q = q.where('c.id', '=', (eb) => eb.fn.any(eb.val([...ids])));
-      } else {
-        q = q.where('c.seq', '>', afterSeq);
-      }
-      const customers = await q.execute();
-      if (customers.length === 0) break;
-      afterSeq = customers.at(-1)!.seq;
+    // Customers in chunks; the next chunk is read while this one is scored and written.
+    const chunks = filter.customerIds ? this.listedChunks(filter.customerIds, chunkSize) : this.allChunks(chunkSize);
+    const load = async (customers: ChunkCustomer[]) => {
       const ids = customers.map((c) => c.id);
       const sirens = [...new Set(customers.map((c) => c.siren))];
       const [companies, stored, ledgers, hashes] = await Promise.all([
@@ -210,33 +204,67 @@ export class AssessmentsService {
         this.creditStore.ledgerBehaviour(ids, today, overdueBefore),
         this.store.latestHashes(ids),
       ]);
+      return { customers, companies, stored, ledgers, hashes };
+    };
+    let next = await chunks.next();
+    let loading = next.done ? null : load(next.value);
+    while (loading) {
+      const { customers, companies, stored, ledgers, hashes } = await loading;
+      next = await chunks.next();
+      loading = next.done ? null : load(next.value);
       const items: Array<{ customerId: string; report: AssessmentReport; previousGrade: Grade | null }> = [];
       for (const c of customers) {
         const company = companies.get(c.siren)!;
-        const assessed = report(company, buildInput(company, stored.get(c.siren) ?? [], c, ledgers.get(c.id)!, {}), c.id, policy, today);
-        if (hashes.get(c.id) === assessed.inputsHash) totals.unchanged++;
-        else items.push({ customerId: c.id, report: assessed, previousGrade: c.risk_grade });
+        const input = buildInput(company, stored.get(c.siren) ?? [], c, ledgers.get(c.id)!, {});
+        const digest = inputsDigest(input, policy.version, today);
+        if (hashes.get(c.id) === digest) totals.unchanged++;
+        else items.push({ customerId: c.id, report: report(company, input, c.id, policy, today, digest), previousGrade: c.risk_grade });
       }
       if (items.length > 0) await this.db.transaction().execute((trx) => this.record(items, SYSTEM, trx));
       totals.customers += customers.length;
       totals.assessed += items.length;
       totals.gradeChanges.push(...items.filter((i) => i.previousGrade !== i.report.grade).map((i) => ({ customerId: i.customerId, from: i.previousGrade, to: i.report.grade })));
-      if (!filter.customerIds && customers.length < chunkSize) break;
     }
     return totals;
+  }
+
+  private customersQuery() {
+    return this.db
+      .selectFrom('customers as c')
+      .innerJoin('credit_accounts as a', 'a.customer_id', 'c.id')
+      .select(['c.id', 'c.seq', 'c.siren', 'c.payment_terms_days', 'c.payment_terms_basis', 'a.risk_grade'])
+      .orderBy('c.seq');
+  }
+
+  private async *allChunks(size: number): AsyncGenerator<ChunkCustomer[]> {
+    for (let after = 0; ; ) {
+      const rows = await this.customersQuery().where('c.seq', '>', after).limit(size).execute();
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows.at(-1)!.seq;
+      if (rows.length < size) return;
+    }
+  }
+
+  private async *listedChunks(ids: readonly string[], size: number): AsyncGenerator<ChunkCustomer[]> {
+    for (let i = 0; i < ids.length; i += size) {
+      const slice = ids.slice(i, i + size);
+      const rows = await this.customersQuery().where('c.id', '=', (eb) => eb.fn.any(eb.val([...slice]))).execute();
+      if (rows.length > 0) yield rows;
+    }
   }
 
   /**
    * Records assessments, set-based: the history rows, the new grades on the credit accounts, an
    * audit entry and an alert for each grade that moved.
    */
-  private async record(items: Array<{ customerId: string; report: AssessmentReport; previousGrade: Grade | null }>, actor: AuthContext, trx: Transaction<DB>): Promise<AssessmentRow[]> {
+  private async record(items: Array<{ customerId: string; report: AssessmentReport; previousGrade: Grade | null }>, actor: AuthContext, trx: Transaction<DB>): Promise<InsertedAssessment[]> {
     const now = this.clock.now();
-    const rows: AssessmentRow[] = [];
-    for (let i = 0; i < items.length; i += 500) {
+    const rows: InsertedAssessment[] = [];
+    for (let i = 0; i < items.length; i += 1000) {
       rows.push(
         ...(await this.store.insertMany(
-          items.slice(i, i + 500).map(({ customerId, report: r }) => ({
+          items.slice(i, i + 1000).map(({ customerId, report: r }) => ({
             customer_id: customerId,
             siren: r.siren,
             assessed_at: now,
@@ -251,7 +279,8 @@ export class AssessmentsService {
             policy_version: r.policyVersion,
             model_version: r.financial.modelVersion,
             inputs_hash: r.inputsHash,
-            report: r,
+            // What history needs to explain a grade; the sources' ages are live data, not history.
+            report: { ...r, freshness: undefined },
             created_by: actor.name,
           })),
           trx,
@@ -261,12 +290,14 @@ export class AssessmentsService {
     const byCustomer = new Map(rows.map((r) => [r.customer_id!, r]));
     const changed = items.map((item) => ({ ...item, row: byCustomer.get(item.customerId)! })).filter((x) => x.previousGrade !== x.report.grade);
     if (changed.length === 0) return rows;
+    // A first grade is recorded by its assessment; a grade that moves is also audited and alerted.
+    const moved = changed.filter((c) => c.previousGrade !== null);
     changed.sort((a, b) => a.customerId.localeCompare(b.customerId));
     await sql`
       UPDATE credit_accounts a SET risk_grade = v.grade, risk_grade_at = ${now}, updated_at = ${now}
         FROM jsonb_to_recordset(${JSON.stringify(changed.map((c) => ({ id: c.customerId, grade: c.report.grade })))}::jsonb) AS v(id uuid, grade text)
        WHERE a.customer_id = v.id`.execute(trx);
-    const audits: AuditEvent[] = changed.map((c) => ({
+    const audits: AuditEvent[] = moved.map((c) => ({
       actor,
       action: 'risk_grade.changed',
       entityType: 'customer',
@@ -277,19 +308,17 @@ export class AssessmentsService {
       reason: gradeChangeReasons(c.report),
     }));
     for (let i = 0; i < audits.length; i += 1000) await this.audit.record(audits.slice(i, i + 1000), trx);
-    const alerts: AlertInput[] = changed
-      .filter((c) => c.previousGrade !== null)
-      .map((c) => {
-        const dir = direction(c.previousGrade, c.report.grade) as 'upgrade' | 'downgrade';
-        return {
-          type: dir === 'downgrade' ? 'grade_downgrade' : 'grade_upgrade',
-          severity: dir === 'upgrade' ? 'low' : c.report.grade === 'X' ? 'critical' : c.report.grade === 'E' || c.report.grade === 'D' ? 'high' : 'medium',
-          customerId: c.customerId,
-          dedupeKey: `grade_${dir}:${c.customerId}:${c.row.id}`,
-          message: `Grade ${c.previousGrade} → ${c.report.grade} (score ${c.report.score}): ${gradeChangeReasons(c.report) ?? 'see the assessment'}`,
-          data: { from: c.previousGrade, to: c.report.grade, score: c.report.score, assessmentId: c.row.id },
-          evidence: { source: 'assessment', id: c.row.id, date: c.report.asOf },
-        };
+    const alerts: AlertInput[] = moved.map((c) => {
+      const dir = direction(c.previousGrade, c.report.grade) as 'upgrade' | 'downgrade';
+      return {
+        type: dir === 'downgrade' ? 'grade_downgrade' : 'grade_upgrade',
+        severity: dir === 'upgrade' ? 'low' : c.report.grade === 'X' ? 'critical' : c.report.grade === 'E' || c.report.grade === 'D' ? 'high' : 'medium',
+        customerId: c.customerId,
+        dedupeKey: `grade_${dir}:${c.customerId}:${c.row.id}`,
+        message: `Grade ${c.previousGrade} → ${c.report.grade} (score ${c.report.score}): ${gradeChangeReasons(c.report) ?? 'see the assessment'}`,
+        data: { from: c.previousGrade, to: c.report.grade, score: c.report.score, assessmentId: c.row.id },
+        evidence: { source: 'assessment', id: c.row.id, date: c.report.asOf },
+      };
       });
     await this.alerts.raise(alerts, trx);
     return rows;

@@ -2,17 +2,25 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AssessmentsTable, DB } from '../db/schema.js';
 
 export type AssessmentRow = Selectable<AssessmentsTable>;
+export type InsertedAssessment = Pick<AssessmentRow, 'id' | 'customer_id' | 'assessed_at' | 'created_by'>;
 type Executor = Kysely<DB> | Transaction<DB>;
 
 export class AssessmentsStore {
   constructor(private readonly db: Kysely<DB>) {}
 
-  insertMany(rows: Array<Omit<AssessmentRow, 'id' | 'seq' | 'report'> & { report: unknown }>, trx: Executor = this.db): Promise<AssessmentRow[]> {
-    return trx
-      .insertInto('assessments')
-      .values(rows.map((row) => ({ ...row, report: JSON.stringify(row.report) })))
-      .returningAll()
-      .execute();
+  /** One statement for many rows (a single JSON parameter); returns what identifies each row, not the reports. */
+  async insertMany(rows: Array<Omit<AssessmentRow, 'id' | 'seq' | 'report'> & { report: unknown }>, trx: Executor = this.db): Promise<InsertedAssessment[]> {
+    if (rows.length === 0) return [];
+    const { rows: inserted } = await sql<InsertedAssessment>`
+      INSERT INTO assessments (customer_id, siren, assessed_at, as_of, score, grade, probability_of_default, recommended_limit, currency,
+                               payment_condition, confidence, policy_version, model_version, inputs_hash, report, created_by)
+      SELECT customer_id, siren, assessed_at, as_of, score, grade, probability_of_default, recommended_limit, currency,
+             payment_condition, confidence, policy_version, model_version, inputs_hash, report, created_by
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(customer_id uuid, siren text, assessed_at timestamptz, as_of date, score integer,
+             grade text, probability_of_default double precision, recommended_limit bigint, currency text, payment_condition text,
+             confidence text, policy_version integer, model_version text, inputs_hash text, report jsonb, created_by text)
+      RETURNING id, customer_id, assessed_at, created_by`.execute(trx);
+    return inserted;
   }
 
   /** The inputs digest of each customer's latest assessment. */

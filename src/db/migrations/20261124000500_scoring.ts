@@ -36,6 +36,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       report jsonb NOT NULL,
       created_by text NOT NULL
     )`.execute(db);
+  // lz4 writes a nightly re-score's reports faster than the default pglz, where the server has it
+  // (PostgreSQL 14+ built with lz4); elsewhere the default stays.
+  await sql`
+    DO $$ BEGIN
+      ALTER TABLE assessments ALTER COLUMN report SET COMPRESSION lz4;
+    EXCEPTION WHEN OTHERS THEN NULL;
+    END $$`.execute(db);
   await sql`CREATE INDEX assessments_customer_idx ON assessments (customer_id, assessed_at DESC, seq DESC) WHERE customer_id IS NOT NULL`.execute(db);
   await sql`CREATE INDEX assessments_siren_idx ON assessments (siren, assessed_at DESC)`.execute(db);
 }
