@@ -25,8 +25,16 @@ export interface DecisionInput {
   riskGrade: string | null;
 }
 
-const money = (minor: number, currency: string) =>
-  new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 10 ** currencyMinorDigits(currency));
+// Building an Intl.NumberFormat costs far more than formatting with one: keep one per currency.
+const formats = new Map<string, Intl.NumberFormat>();
+const money = (minor: number, currency: string) => {
+  let f = formats.get(currency);
+  if (!f) {
+    f = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
+    formats.set(currency, f);
+  }
+  return f.format(minor / 10 ** currencyMinorDigits(currency));
+};
 
 /** Pure: the decision for one order against a customer's current position. */
 export function decideOrder(input: DecisionInput): { decision: Decision; reasons: Reason[] } {
