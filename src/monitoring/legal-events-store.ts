@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { LegalEvent } from '../../sources/source.js';
 
@@ -7,7 +7,7 @@ export class LegalEventsStore {
   constructor(private readonly db: Kysely<DB>) {}
 
   /** Stores the events not seen before and returns them (a re-run stores and returns nothing). */
-  async insertNew(events: readonly LegalEvent[], at: Date): Promise<LegalEvent[]> {
+  async insertNew(events: readonly LegalEvent[], at: Date, trx: Kysely<DB> | Transaction<DB> = this.db): Promise<LegalEvent[]> {
     if (events.length === 0) return [];
     const fresh: LegalEvent[] = [];
     for (let i = 0; i < events.length; i += 1000) {
@@ -17,7 +17,7 @@ export class LegalEventsStore {
         SELECT e.event->>'id', e.event->>'siren', e.event->>'kind', (e.event->>'publishedOn')::date, e.event, ${at}::timestamptz
           FROM jsonb_array_elements(${JSON.stringify(chunk)}::jsonb) AS e(event)
         ON CONFLICT (siren, id) DO NOTHING
-        RETURNING event`.execute(this.db);
+        RETURNING event`.execute(trx);
       fresh.push(...rows.map((r) => r.event));
     }
     return fresh;

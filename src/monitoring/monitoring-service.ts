@@ -77,12 +77,16 @@ export class MonitoringService {
       counts.announcements += new Set(day.events.map((e) => e.id)).size;
       const matched = day.events.filter((e) => sirens.has(e.siren));
       counts.matched += matched.length;
-      const fresh = await this.legalEvents.insertNew(matched, this.clock.now());
+      // An announcement is stored with its alerts, or neither: a re-run then raises them.
+      const { fresh, owners, raised } = await this.store.transaction(async (trx) => {
+        const stored = await this.legalEvents.insertNew(matched, this.clock.now(), trx);
+        const bySiren = await this.store.customersBySiren([...new Set(stored.map((e) => e.siren))], trx);
+        const alerts = stored.filter((e) => e.kind !== 'depot_des_comptes').flatMap((e) => (bySiren.get(e.siren) ?? []).map((customerId) => legalEventAlert(customerId, e)));
+        return { fresh: stored, owners: bySiren, raised: (await this.alerts.raise(alerts, trx)).length };
+      });
       counts.newEvents += fresh.length;
+      counts.alerts += raised;
       if (fresh.length > 0) {
-        const owners = await this.store.customersBySiren([...new Set(fresh.map((e) => e.siren))]);
-        const alerts = fresh.filter((e) => e.kind !== 'depot_des_comptes').flatMap((e) => (owners.get(e.siren) ?? []).map((customerId) => legalEventAlert(customerId, e)));
-        counts.alerts += (await this.alerts.raise(alerts)).length;
         const r = await this.rescoreCustomers([...new Set(fresh.flatMap((e) => owners.get(e.siren) ?? []))]);
         counts.rescored += r.assessed;
         counts.gradeChanges += r.gradeChanges;
@@ -273,10 +277,13 @@ export class MonitoringService {
         });
       }
     }
-    await this.store.setAutoBlocks(changes, now);
-    await this.alerts.resolveSituations(resolve, 'the situation has cleared');
-    await this.alerts.raise(alerts);
-    for (let i = 0; i < audits.length; i += 1000) await this.audit.record(audits.slice(i, i + 1000));
+    // The blocks, their alerts and their audit entries land together.
+    await this.store.transaction(async (trx) => {
+      await this.store.setAutoBlocks(changes, now, trx);
+      await this.alerts.resolveSituations(resolve, 'the situation has cleared', trx);
+      await this.alerts.raise(alerts, trx);
+      for (let i = 0; i < audits.length; i += 1000) await this.audit.record(audits.slice(i, i + 1000), trx);
+    });
     const rescored = newlyOverdue.length > 0 ? (await this.rescoreCustomers(newlyOverdue)).assessed : 0;
     return { customers: rows.length, blocked: blockedCount, unblocked: unblockedCount, rescored };
   }

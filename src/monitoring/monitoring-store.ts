@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 export interface WatchRow {
@@ -15,6 +15,10 @@ export interface WatchRow {
 /** The monitoring jobs' reads and writes: set-based, for the whole portfolio or a list of customers. */
 export class MonitoringStore {
   constructor(private readonly db: Kysely<DB>) {}
+
+  transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
 
   async checkpoint(name: string): Promise<string | null> {
     const row = await this.db.selectFrom('monitoring_checkpoints').select('value').where('name', '=', name).executeTakeFirst();
@@ -34,10 +38,10 @@ export class MonitoringStore {
     return new Set(rows.map((r) => r.siren));
   }
 
-  async customersBySiren(sirens: readonly string[]): Promise<Map<string, string[]>> {
+  async customersBySiren(sirens: readonly string[], trx: Kysely<DB> | Transaction<DB> = this.db): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     if (sirens.length === 0) return out;
-    const rows = await this.db.selectFrom('customers').select(['id', 'siren']).where('siren', '=', (eb) => eb.fn.any(eb.val([...sirens]))).execute();
+    const rows = await trx.selectFrom('customers').select(['id', 'siren']).where('siren', '=', (eb) => eb.fn.any(eb.val([...sirens]))).execute();
     for (const r of rows) out.set(r.siren, [...(out.get(r.siren) ?? []), r.id]);
     return out;
   }
@@ -68,7 +72,7 @@ export class MonitoringStore {
     return rows;
   }
 
-  async setAutoBlocks(changes: Array<{ id: string; blocked: boolean; reasons: string[] }>, at: Date, trx: Kysely<DB> = this.db): Promise<void> {
+  async setAutoBlocks(changes: Array<{ id: string; blocked: boolean; reasons: string[] }>, at: Date, trx: Kysely<DB> | Transaction<DB> = this.db): Promise<void> {
     if (changes.length === 0) return;
     const sorted = [...changes].sort((a, b) => a.id.localeCompare(b.id));
     await sql`
