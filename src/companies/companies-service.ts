@@ -124,16 +124,18 @@ export class CompaniesService {
   }
 
   /**
-   * Monitoring's refresh: the registry and the financial statements of one company, fetched again
-   * when past their TTL (BODACC comes through the portfolio-wide daily walk instead).
+   * Monitoring's refresh of one company: the registry and the financial statements when past their
+   * TTL, and its BODACC history once, when none is stored (from then on the portfolio-wide daily
+   * walk keeps it current, instead of one request per company).
    */
-  async refreshRegistryAndFinancials(siren: string) {
+  async refreshForMonitoring(siren: string) {
     const s = this.sources;
-    const [identity, statements] = await Promise.all([
+    const [identity, statements, events] = await Promise.all([
       this.cached<CompanyIdentity | null>('recherche-entreprises', siren, this.ttl.registryMs, false, () => s.registry.company(siren)),
       this.cached<FinancialStatement[]>('ratios-inpi-bce', siren, this.ttl.financialsMs, false, () => s.ratios.statements(siren)),
+      this.cached<LegalEvent[]>('bodacc', siren, Number.POSITIVE_INFINITY, false, () => s.bodacc.bySiren(siren)),
     ]);
-    return { identity, statements };
+    return { identity, statements, events };
   }
 
   /**

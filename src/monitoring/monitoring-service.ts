@@ -98,8 +98,9 @@ export class MonitoringService {
 
   /**
    * Re-fetches the registry and financial statements past their TTL, largest exposure first, a
-   * batch per run (each source's limiter keeps within its published rate); the DGCCRF list too.
-   * A company whose status or latest statement changed is re-scored at once.
+   * batch per run (each source's limiter keeps within its published rate), and a new customer's
+   * BODACC history once; the DGCCRF list too. A company whose status, latest statement or
+   * announcements changed is re-scored at once.
    */
   async refreshSources(): Promise<Counts> {
     const now = this.clock.now();
@@ -110,8 +111,8 @@ export class MonitoringService {
     const changed: string[] = [];
     const fail = (s: SourceName) => failures.set(s, (failures.get(s) ?? 0) + 1);
     for (const siren of sirens) {
-      const { identity, statements } = await this.companies.refreshRegistryAndFinancials(siren);
-      for (const part of [identity, statements]) {
+      const { identity, statements, events } = await this.companies.refreshForMonitoring(siren);
+      for (const part of [identity, statements, events]) {
         if (part.freshness.stale || !part.freshness.available) fail(part.freshness.source);
         else successes.add(part.freshness.source);
       }
@@ -119,7 +120,7 @@ export class MonitoringService {
       const latest = (statements.data ?? []).map((s) => s.closingDate).sort().at(-1) ?? null;
       const wasLatest = was.financialStatements.items.map((s) => s.closingDate).sort().at(-1) ?? null;
       if (identity.data && (identity.data.status !== was.identity.status || identity.data.radiatedOn !== was.identity.radiatedOn)) changed.push(siren);
-      else if (latest !== wasLatest) changed.push(siren);
+      else if (latest !== wasLatest || (events.data?.length ?? 0) !== was.legalEvents.items.length) changed.push(siren);
     }
 
     const sanctions = await this.companies.sanctionList(false);

@@ -84,8 +84,8 @@ export class MonitoringStore {
   }
 
   /**
-   * The SIRENs whose registry or financial data is past its TTL (or never fetched), largest
-   * exposure first, then the oldest data.
+   * The SIRENs whose registry or financial data is past its TTL (or never fetched), or whose
+   * BODACC history was never fetched; largest exposure first, then the oldest data.
    */
   async staleSirens(registryBefore: Date, financialsBefore: Date, limit: number): Promise<string[]> {
     const { rows } = await sql<{ siren: string }>`
@@ -93,8 +93,9 @@ export class MonitoringStore {
         FROM customers c
         LEFT JOIN source_results r ON r.source = 'recherche-entreprises' AND r.key = c.siren
         LEFT JOIN source_results f ON f.source = 'ratios-inpi-bce' AND f.key = c.siren
+        LEFT JOIN source_results b ON b.source = 'bodacc' AND b.key = c.siren
         LEFT JOIN (SELECT customer_id, sum(open_amount) AS open FROM invoices WHERE open_amount > 0 GROUP BY customer_id) i ON i.customer_id = c.id
-       WHERE r.fetched_at IS NULL OR r.fetched_at < ${registryBefore} OR f.fetched_at IS NULL OR f.fetched_at < ${financialsBefore}
+       WHERE r.fetched_at IS NULL OR r.fetched_at < ${registryBefore} OR f.fetched_at IS NULL OR f.fetched_at < ${financialsBefore} OR b.key IS NULL
        GROUP BY c.siren
        ORDER BY sum(coalesce(i.open, 0)) DESC, min(least(r.fetched_at, f.fetched_at)) ASC NULLS FIRST, c.siren
        LIMIT ${limit}`.execute(this.db);
