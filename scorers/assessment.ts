@@ -67,7 +67,8 @@ export function assess(input: AssessmentInput, policy: ScoringPolicy, today: str
 
   const reasons: AssessmentReason[] = [];
   const add = (scorer: AssessmentReason['scorer'], r: ScoreReason) => reasons.push({ ...r, scorer, points: toPoints(r.logOdds) });
-  for (const c of fin?.contributions ?? []) add('financial', { code: c.code, logOdds: c.logOdds, detail: c.detail, evidence: { source: 'ratios-inpi-bce', date: input.statement!.closingDate } });
+  // The statement's date is in each detail and in `financial.statementDate`.
+  for (const c of fin?.contributions ?? []) add('financial', { code: c.code, logOdds: c.logOdds, detail: c.detail });
   for (const r of legal.reasons) add('legal', r);
   for (const r of firmo.reasons) add('firmographics', r);
   for (const r of behaviour?.reasons ?? []) add('payment_behaviour', r);

@@ -208,6 +208,8 @@ export class AssessmentsService {
     };
     let next = await chunks.next();
     let loading = next.done ? null : load(next.value);
+    // The previous chunk's write goes on while this one is scored: Node computes, the database writes.
+    let writing: Promise<unknown> | null = null;
     while (loading) {
       const { customers, companies, stored, ledgers, hashes } = await loading;
       next = await chunks.next();
@@ -220,11 +222,13 @@ export class AssessmentsService {
         if (hashes.get(c.id) === digest) totals.unchanged++;
         else items.push({ customerId: c.id, report: report(company, input, c.id, policy, today, digest), previousGrade: c.risk_grade });
       }
-      if (items.length > 0) await this.db.transaction().execute((trx) => this.record(items, SYSTEM, trx));
+      await writing;
+      writing = items.length > 0 ? this.db.transaction().execute((trx) => this.record(items, SYSTEM, trx)) : null;
       totals.customers += customers.length;
       totals.assessed += items.length;
       totals.gradeChanges.push(...items.filter((i) => i.previousGrade !== i.report.grade).map((i) => ({ customerId: i.customerId, from: i.previousGrade, to: i.report.grade })));
     }
+    await writing;
     return totals;
   }
 

@@ -44,7 +44,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     EXCEPTION WHEN OTHERS THEN NULL;
     END $$`.execute(db);
   await sql`CREATE INDEX assessments_customer_idx ON assessments (customer_id, assessed_at DESC, seq DESC) WHERE customer_id IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX assessments_siren_idx ON assessments (siren, assessed_at DESC)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
