@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
+import { cachedValue } from './cached-value.js';
 
 export interface CreditPolicy {
   version: number;
@@ -25,7 +26,7 @@ const CACHE_MS = 5_000;
  * order check needs it; a change made in this process is visible at once, in others within CACHE_MS.
  */
 export class PolicyService {
-  private cached: { policy: CreditPolicy; until: number } | undefined;
+  private readonly cache = cachedValue(CACHE_MS, () => this.load());
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -33,9 +34,11 @@ export class PolicyService {
     private readonly initial: Omit<PolicyChange, 'reason'>,
   ) {}
 
-  async current(): Promise<CreditPolicy> {
-    const now = Date.now();
-    if (this.cached && this.cached.until > now) return this.cached.policy;
+  current(): Promise<CreditPolicy> {
+    return this.cache.get();
+  }
+
+  private async load(): Promise<CreditPolicy> {
     let row = await this.db.selectFrom('credit_policies').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
     if (!row) {
       // First use: the environment's values become version 1.
@@ -53,7 +56,7 @@ export class PolicyService {
         .execute();
       row = await this.db.selectFrom('credit_policies').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
     }
-    const policy: CreditPolicy = {
+    return {
       version: row.version,
       defaultCreditLimit: row.default_credit_limit,
       overdueGraceDays: row.overdue_grace_days,
@@ -62,8 +65,6 @@ export class PolicyService {
       createdBy: row.created_by,
       reason: row.reason,
     };
-    this.cached = { policy, until: now + CACHE_MS };
-    return policy;
   }
 
   async change(change: PolicyChange, actor: AuthContext): Promise<CreditPolicy> {
@@ -97,7 +98,7 @@ export class PolicyService {
         trx,
       );
     });
-    this.cached = undefined;
+    this.cache.invalidate();
     return this.current();
   }
 }

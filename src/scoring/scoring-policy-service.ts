@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import { DEFAULT_SCORING_POLICY, type ScoringPolicy } from '../../scorers/scoring-policy.js';
+import { cachedValue } from '../policy/cached-value.js';
 
 export interface ScoringPolicyVersion {
   version: number;
@@ -16,16 +17,18 @@ const CACHE_MS = 5_000;
 
 /** The scoring policy in force: versioned, audited, cached a few seconds like the credit policy. */
 export class ScoringPolicyService {
-  private cached: { value: ScoringPolicyVersion; until: number } | undefined;
+  private readonly cache = cachedValue(CACHE_MS, () => this.load());
 
   constructor(
     private readonly db: Kysely<DB>,
     private readonly audit: AuditService,
   ) {}
 
-  async current(): Promise<ScoringPolicyVersion> {
-    const now = Date.now();
-    if (this.cached && this.cached.until > now) return this.cached.value;
+  current(): Promise<ScoringPolicyVersion> {
+    return this.cache.get();
+  }
+
+  private async load(): Promise<ScoringPolicyVersion> {
     const latest = () => this.db.selectFrom('scoring_policies').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
     let row = await latest();
     if (!row) {
@@ -36,15 +39,7 @@ export class ScoringPolicyService {
         .execute();
       row = (await latest())!;
     }
-    const value: ScoringPolicyVersion = {
-      version: row.version,
-      policy: row.policy as ScoringPolicy,
-      createdAt: row.created_at.toISOString(),
-      createdBy: row.created_by,
-      reason: row.reason,
-    };
-    this.cached = { value, until: now + CACHE_MS };
-    return value;
+    return { version: row.version, policy: row.policy as ScoringPolicy, createdAt: row.created_at.toISOString(), createdBy: row.created_by, reason: row.reason };
   }
 
   async change(policy: ScoringPolicy, reason: string, actor: AuthContext): Promise<ScoringPolicyVersion> {
@@ -66,7 +61,7 @@ export class ScoringPolicyService {
         trx,
       );
     });
-    this.cached = undefined;
+    this.cache.invalidate();
     return this.current();
   }
 }
