@@ -59,3 +59,25 @@ describe(`concurrency on ${mode} (ACCEPTANCE 14)`, () => {
     expect((await credit(t, c.id)).exposure.activeHolds).toBe(10_000);
   });
 });
+
+describe(`the holds read by an order check on ${mode}`, () => {
+  it("are read through the customer's own holds, even by a plan made while the table was empty", async () => {
+    // PL/pgSQL keeps one generic plan per connection; the one made when order_checks held nothing
+    // must not walk every customer's active holds (bench:order-check-cost: 2.2 ms per check).
+    const client = await t.container.database.pool.connect();
+    try {
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      await client.query(`PREPARE held(uuid, timestamptz) AS
+        SELECT coalesce(sum(hold_amount), 0) FROM order_checks
+         WHERE customer_id = $1 AND hold_status = 'active' AND expires_at > $2`);
+      const { rows } = await client.query(`EXPLAIN EXECUTE held('00000000-0000-0000-0000-000000000000', now())`);
+      const plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      expect(plan).toContain('order_checks_active_idx');
+      expect(plan).toMatch(/Index Cond: \(\(customer_id = \$1\) AND \(expires_at > \$2\)\)/);
+    } finally {
+      await client.query('DEALLOCATE ALL').catch(() => undefined);
+      await client.query('RESET plan_cache_mode').catch(() => undefined);
+      client.release();
+    }
+  });
+});
