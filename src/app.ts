@@ -1,6 +1,4 @@
 import express, { type Express, type RequestHandler } from 'express';
-import { randomUUID } from 'node:crypto';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from './logger.js';
 import type { ApiKeysService } from './api-keys/api-keys-service.js';
 import { authenticate, authorize } from './http/auth.js';
@@ -10,6 +8,7 @@ import { docsRouter } from './http/docs.js';
 import { parseWith } from './http/validate.js';
 import { Reply, type RouteDef } from './http/route.js';
 import type { Metrics } from './http/metrics.js';
+import { requestLog } from './http/request-log.js';
 import { InvalidInput } from './errors.js';
 
 export interface ReadinessCheck {
@@ -60,32 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'debug' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-
-  app.use((req, res, next) => {
-    const end = deps.metrics.httpDuration.startTimer();
-    res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
-    });
-    next();
-  });
+  app.use(requestLog(deps.logger, deps.metrics, (url) => url === '/healthz' || url === '/metrics'));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -134,7 +134,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const creditStore = new CreditStore(db);
   const credit = new CreditService(db, creditStore, policy, audit, clock, config.VIGIE_TIMEZONE);
   const ledger = new LedgerService(db, new LedgerStore(), creditStore);
-  const orders = new OrdersService(db, new OrdersStore(db, database.pool), credit, policy, audit, clock, logger.child({ component: 'orders' }));
+  const orders = new OrdersService(db, new OrdersStore(db, database.pool, database.mode === 'server'), credit, policy, audit, clock, logger.child({ component: 'orders' }));
 
   const alerts = new AlertsService(db, audit, clock);
   const webhooks = new WebhooksService(db, audit, clock, logger.child({ component: 'webhooks' }), config.WEBHOOK_TIMEOUT_MS);

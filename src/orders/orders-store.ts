@@ -40,15 +40,17 @@ export class OrdersStore {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly pool: pg.Pool,
+    private readonly prepared = false,
   ) {}
 
   /**
-   * The whole check, atomically, in one round trip (see migration 20261123000300). Not a named
-   * prepared statement: the embedded database serves every connection from one session, where
-   * statement names of different connections would collide.
+   * The whole check, atomically, in one round trip (see migration 20261123000300). A named
+   * prepared statement on a PostgreSQL server (parsed once per connection); not on the embedded
+   * database, which serves every connection from one session, where the names would collide.
    */
   async check(p: CheckParams): Promise<CheckResult> {
     const { rows } = await this.pool.query<{ result: { outcome: string; row?: Record<string, unknown>; currency?: string; customerId?: string } }>({
+      ...(this.prepared ? { name: 'vigie_order_check' } : {}),
       text: `SELECT vigie_order_check($1, $2::uuid, $3, $4::bigint, $5, $6::date, $7::int, $8::bigint, $9::int, $10::timestamptz, $11::int, $12) AS result`,
       values: [p.orderId, p.customerId, p.customerExternalId, p.amount, p.currency, p.today, p.graceDays, p.defaultLimit, p.holdTtlHours, p.now, p.policyVersion, p.actor],
     });

@@ -10,7 +10,8 @@ import { createPool } from '../../src/db/database.js';
  * single-row UPDATE … RETURNING on the same database.
  */
 const mode = process.argv[2];
-const poolSize = process.env.DATABASE_POOL_SIZE ?? '16';
+// Both servers use the service's default pool (DATABASE_POOL_SIZE, 10) unless the environment sets one.
+const poolSize = process.env.DATABASE_POOL_SIZE ?? '10';
 let listen: (port: number) => Promise<number>;
 
 if (mode === 'vigie') {

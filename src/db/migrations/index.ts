@@ -5,7 +5,7 @@ import * as orderCheckFunction from './20261123000300_order_check_function.js';
 import * as sourceCache from './20261123000400_source_cache.js';
 import * as scoring from './20261124000500_scoring.js';
 import * as monitoring from './20261124000600_monitoring.js';
-import * as holdIndex from './20261124000700_hold_index.js';
+import * as orderCheckPath from './20261124000700_order_check_path.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -15,5 +15,5 @@ export const migrations: Record<string, Migration> = {
   '20261123000400_source_cache': sourceCache,
   '20261124000500_scoring': scoring,
   '20261124000600_monitoring': monitoring,
-  '20261124000700_hold_index': holdIndex,
+  '20261124000700_order_check_path': orderCheckPath,
 };
