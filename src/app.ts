@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.use(docsRouter());
+  app.use('/docs', docsRouter());
   app.get('/', (_req, res) => {
     res.json({ service: 'vigie', version: deps.version, docs: '/docs', openapi: '/openapi.json' });
   });
@@ -83,10 +83,27 @@ export function createApp(deps: AppDeps): Express {
   const authn = authenticate(deps.apiKeys);
   const json = express.json({ limit: deps.bodyLimit, strict: false });
   const bulkJson = express.json({ limit: deps.bulkBodyLimit, strict: false });
+  // One router per resource (/v1/order-checks, /v1/customers…): a request is matched against a
+  // dozen prefixes, then the few routes of its resource, rather than every route in turn.
+  const routers = new Map<string, express.Router>();
   for (const route of deps.routes) {
-    const chain: RequestHandler[] = [authn, authorize(route.roles)];
+    const prefix = /^\/[^/]+\/[^/]+/.exec(route.path)![0];
+    let router = routers.get(prefix);
+    if (!router) {
+      router = express.Router();
+      routers.set(prefix, router);
+      app.use(prefix, router);
+    }
+    const chain: RequestHandler[] = [
+      (_req, res, next) => {
+        res.locals.route = route.path;
+        next();
+      },
+      authn,
+      authorize(route.roles),
+    ];
     if (route.body) chain.push(route.bulk ? bulkJson : json);
-    app[route.method](route.path, ...chain, handlerFor(route));
+    router[route.method](route.path.slice(prefix.length) || '/', ...chain, handlerFor(route));
   }
 
   app.use(notFoundHandler);

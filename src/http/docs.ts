@@ -22,15 +22,15 @@ const page = `<!doctype html>
 
 const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true });`;
 
-/** /docs: Swagger UI served from the installed package (no CDN), reading /openapi.json. */
+/** Mounted at /docs: Swagger UI served from the installed package (no CDN), reading /openapi.json. */
 export function docsRouter(): Router {
   const router = express.Router();
-  router.get('/docs', (_req, res) => {
+  router.get('/', (_req, res) => {
     res.type('html').send(page);
   });
-  router.get('/docs/init.js', (_req, res) => {
+  router.get('/init.js', (_req, res) => {
     res.type('application/javascript').send(init);
   });
-  router.use('/docs/assets', express.static(swaggerUiDir, { index: false, maxAge: '1h' }));
+  router.use('/assets', express.static(swaggerUiDir, { index: false, maxAge: '1h' }));
   return router;
 }

@@ -36,7 +36,7 @@ export function requestLog(logger: Logger, metrics: Metrics, quiet: (url: string
     res.setHeader('X-Request-Id', id);
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const route = (res.locals.route as string | undefined) ?? (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       const status = res.statusCode;
       metrics.httpDuration.observe({ method: req.method, route, status: String(status) }, seconds);
       if (quiet(req.url)) return;
