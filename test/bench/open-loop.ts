@@ -42,7 +42,7 @@ export async function openLoop(opts: {
           res.resume();
           res.on('end', () => {
             latencies.push(performance.now() - due);
-            if (process.env.OPEN_LOOP_DEBUG && performance.now() - due > 50) slow.push(Math.round(due - start));
+            if (process.env.BENCH_DEBUG && performance.now() - due > 50) slow.push(Math.round(due - start));
             if (res.statusCode && res.statusCode < 300) ok++;
             else failed++;
             resolve();
