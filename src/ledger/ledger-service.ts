@@ -119,22 +119,35 @@ export class LedgerService {
     const touchedInvoices: string[] = [];
 
     if (invoices.length > 0) {
-      const existing = new Map((await this.store.existingInvoices(invoices.map((d) => d.number), trx)).map((r) => [r.number, r]));
-      const rows: InvoiceRow[] = invoices.map((doc) => {
-        const customerId = customerOf.get(doc)!;
-        const before = existing.get(doc.number);
-        if (before && before.customer_id !== customerId) {
-          throw fail(doc.ref, 'number', `invoice ${doc.number} already exists for another customer`, 'document_customer_mismatch');
+      const rows: InvoiceRow[] = invoices.map((doc) => ({
+        number: doc.number,
+        customerId: customerOf.get(doc)!,
+        issueDate: doc.issueDate,
+        dueDate: doc.dueDate,
+        amount: doc.amount,
+        currency: doc.currency,
+        orderId: doc.orderId ?? null,
+      }));
+      // New numbers are inserted at once; a number already in the ledger is checked, then updated.
+      const inserted = await this.store.insertNewInvoices(rows, trx);
+      result.invoices.created += inserted.size;
+      const resent = invoices.flatMap((doc, i) => (inserted.has(doc.number) ? [] : [{ doc, row: rows[i]! }]));
+      if (resent.length > 0) {
+        const existing = new Map((await this.store.existingInvoices(resent.map((r) => r.doc.number), trx)).map((r) => [r.number, r]));
+        for (const { doc, row } of resent) {
+          const before = existing.get(doc.number);
+          if (before && before.customer_id !== row.customerId) {
+            throw fail(doc.ref, 'number', `invoice ${doc.number} already exists for another customer`, 'document_customer_mismatch');
+          }
+          if (before && before.settled > doc.amount) {
+            throw fail(doc.ref, 'amount', `invoice ${doc.number} already has ${before.settled} settled by payments or credit notes; its amount cannot become ${doc.amount}`, 'over_allocation');
+          }
         }
-        if (before && before.settled > doc.amount) {
-          throw fail(doc.ref, 'amount', `invoice ${doc.number} already has ${before.settled} settled by payments or credit notes; its amount cannot become ${doc.amount}`, 'over_allocation');
-        }
-        return { number: doc.number, customerId, issueDate: doc.issueDate, dueDate: doc.dueDate, amount: doc.amount, currency: doc.currency, orderId: doc.orderId ?? null };
-      });
-      const up = await this.store.upsertInvoices(rows, trx);
-      result.invoices.created += up.created;
-      result.invoices.updated += up.updated;
-      result.invoices.unchanged += rows.length - up.created - up.updated;
+        const up = await this.store.upsertInvoices(resent.map((r) => r.row), trx);
+        result.invoices.created += up.created;
+        result.invoices.updated += up.updated;
+        result.invoices.unchanged += resent.length - up.created - up.updated;
+      }
       const orderIds = [...new Set(rows.flatMap((r) => (r.orderId ? [r.orderId] : [])))];
       result.holdsConsumed += await this.store.consumeHolds(orderIds, trx);
     }
