@@ -70,6 +70,13 @@ describe('amounts and dates', () => {
     ['2026-02-30', undefined],
     ['31/02/2026', undefined],
     ['2026/03/31', undefined],
+    ['2028-02-29', '2028-02-29'],
+    ['29/02/2100', undefined],
+    ['2000-02-29', '2000-02-29'],
+    ['2026-13-01', undefined],
+    ['2026-04-31', undefined],
+    ['2026-01-00', undefined],
+    [' 2026-12-31 ', '2026-12-31'],
   ])('%s → %s', (text, day) => {
     expect(parseDay(text)).toBe(day);
   });

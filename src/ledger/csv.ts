@@ -132,17 +132,30 @@ export function parseDecimalToMinor(text: string, digits: number): number | stri
   return sign ? -minor : minor;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const FRENCH_DAY = /^(\d{2})\/(\d{2})\/(\d{4})$/;
+
 /** "2026-03-31" or "31/03/2026" → "2026-03-31"; undefined when neither is a real date. */
 export function parseDay(text: string): string | undefined {
-  let y: string, m: string, d: string;
-  let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-  if (match) [, y, m, d] = match as unknown as [string, string, string, string];
-  else {
-    match = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text.trim());
+  const t = text.trim();
+  let iso: string;
+  let y: number, m: number, d: number;
+  let match = ISO_DAY.exec(t);
+  if (match) {
+    iso = t;
+    y = Number(match[1]);
+    m = Number(match[2]);
+    d = Number(match[3]);
+  } else {
+    match = FRENCH_DAY.exec(t);
     if (!match) return undefined;
-    [, d, m, y] = match as unknown as [string, string, string, string];
+    iso = `${match[3]}-${match[2]}-${match[1]}`;
+    y = Number(match[3]);
+    m = Number(match[2]);
+    d = Number(match[1]);
   }
-  const iso = `${y}-${m}-${d}`;
-  const date = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : undefined;
+  if (m < 1 || m > 12 || d < 1) return undefined;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!) ? iso : undefined;
 }

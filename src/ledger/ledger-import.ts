@@ -27,7 +27,38 @@ function lineError(line: number, column: string | null, message: string, code = 
   return new InvalidInput(`line ${line}${column ? `, ${column}` : ''}: ${message}`, [detail], code);
 }
 
-const refFor = (line: number): DocRef => ({ field: (name) => `line ${line}, ${name}`, line });
+/** Where a document of the CSV is: `line 17, due_date`. */
+class LineRef implements DocRef {
+  constructor(readonly line: number) {}
+  field(name: string): string {
+    return `line ${this.line}, ${name}`;
+  }
+}
+
+/** The cells of the current line by column name; one per import, not a closure per line. */
+class Cells {
+  fields: string[] = [];
+  line = 0;
+  constructor(private readonly columns: Map<Column, number>) {}
+
+  get(c: Column): string {
+    const i = this.columns.get(c);
+    return i === undefined ? '' : (this.fields[i] ?? '').trim();
+  }
+
+  required(c: Column): string {
+    const v = this.get(c);
+    if (v === '') throw lineError(this.line, c, 'is required');
+    return v;
+  }
+
+  day(c: Column): string {
+    const v = this.required(c);
+    const d = parseDay(v);
+    if (!d) throw lineError(this.line, c, `"${v}" is not a date (YYYY-MM-DD or DD/MM/YYYY)`);
+    return d;
+  }
+}
 
 /**
  * Streams a ledger CSV into chunks of documents. Every line is checked as it is read; the first
@@ -35,6 +66,7 @@ const refFor = (line: number): DocRef => ({ field: (name) => `line ${line}, ${na
  */
 export async function* importChunks(body: Readable): AsyncGenerator<{ invoices: InvoiceInput[]; credits: CreditInput[] }> {
   let columns: Map<Column, number> | undefined;
+  let reader: Cells | undefined;
   let invoices: InvoiceInput[] = [];
   let credits: CreditInput[] = [];
   let dataLines = 0;
@@ -55,50 +87,39 @@ export async function* importChunks(body: Readable): AsyncGenerator<{ invoices: 
         if (!columns.has('customer_external_id') && !columns.has('customer_id')) {
           throw lineError(line, null, 'the header needs a customer_external_id or a customer_id column', 'invalid_import_header');
         }
+        reader = new Cells(columns);
         continue;
       }
       dataLines++;
-      const get = (c: Column) => {
-        const i = columns!.get(c);
-        return i === undefined ? '' : (fields[i] ?? '').trim();
-      };
-      const required = (c: Column) => {
-        const v = get(c);
-        if (v === '') throw lineError(line, c, 'is required');
-        return v;
-      };
-      const day = (c: Column) => {
-        const v = required(c);
-        const d = parseDay(v);
-        if (!d) throw lineError(line, c, `"${v}" is not a date (YYYY-MM-DD or DD/MM/YYYY)`);
-        return d;
-      };
+      const cells = reader!;
+      cells.fields = fields;
+      cells.line = line;
       if (fields.length > columns.size) throw lineError(line, null, `has ${fields.length} fields, the header has ${columns.size}`);
 
-      const type = (get('type') || 'invoice').toLowerCase();
-      const number = required('number');
+      const type = (cells.get('type') || 'invoice').toLowerCase();
+      const number = cells.required('number');
       if (number.length > 100) throw lineError(line, 'number', 'at most 100 characters');
-      const currency = required('currency').toUpperCase();
+      const currency = cells.required('currency').toUpperCase();
       if (!isCurrency(currency)) throw lineError(line, 'currency', `"${currency}" is not an ISO 4217 currency code`);
-      const amountText = required('amount');
+      const amountText = cells.required('amount');
       const amount = parseDecimalToMinor(amountText, currencyMinorDigits(currency));
       if (typeof amount === 'string') throw lineError(line, 'amount', `"${amountText}" ${amount}`);
       if (amount <= 0) throw lineError(line, 'amount', 'must be more than 0');
-      const customerId = get('customer_id') || undefined;
-      const customerExternalId = get('customer_external_id') || undefined;
+      const customerId = cells.get('customer_id') || undefined;
+      const customerExternalId = cells.get('customer_external_id') || undefined;
       if (!customerId && !customerExternalId) throw lineError(line, 'customer_external_id', 'is required (or customer_id)');
       if (customerId && !isValidUuid(customerId)) throw lineError(line, 'customer_id', 'must be a UUID');
       const customer = customerId ? { customerId } : { customerExternalId };
-      const ref = refFor(line);
+      const ref = new LineRef(line);
 
       if (type === 'invoice') {
-        const issueDate = day('issue_date');
-        const dueDate = day('due_date');
+        const issueDate = cells.day('issue_date');
+        const dueDate = cells.day('due_date');
         if (dueDate < issueDate) throw lineError(line, 'due_date', `is before the issue date ${issueDate}`);
-        invoices.push({ ref, number, ...customer, issueDate, dueDate, amount, currency, orderId: get('order_id') || null });
+        invoices.push({ ref, number, ...customer, issueDate, dueDate, amount, currency, orderId: cells.get('order_id') || null });
       } else if (type === 'payment' || type === 'credit_note') {
-        const date = get('date') ? day('date') : day('issue_date');
-        const appliesTo = get('applies_to');
+        const date = cells.get('date') ? cells.day('date') : cells.day('issue_date');
+        const appliesTo = cells.get('applies_to');
         credits.push({
           ref,
           kind: type,
