@@ -68,6 +68,34 @@ describe('invoices', () => {
     expect(res.body.error.message).toContain('body[1].number');
   });
 
+  it("refuses an invoice number that belongs to another customer, and the new invoices of the same batch are not written", async () => {
+    const a = await createCustomer(t);
+    const b = await createCustomer(t);
+    const taken = { number: unique('TAKEN'), customerId: a.id, issueDate: '2026-01-01', dueDate: '2026-01-31', amount: 1000, currency: 'EUR' };
+    await t.as('credit_manager').post('/v1/invoices', taken).expect(200);
+    const fresh = { ...taken, number: unique('FRESH'), customerId: b.id };
+    const res = await t.as('credit_manager').post('/v1/invoices', [fresh, { ...taken, customerId: b.id }]);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('document_customer_mismatch');
+    expect(res.body.error.details[0].field).toBe('body[1].number');
+    expect(await countOf('invoices', b.id)).toBe(0);
+    expect((await rows('SELECT customer_id FROM invoices WHERE number = $1', [taken.number]))[0].customer_id).toBe(a.id);
+  });
+
+  it('refuses to lower an invoice below what payments already settled, and keeps the rest of the batch out', async () => {
+    const c = await createCustomer(t);
+    const { day } = calendar(t);
+    const number = await invoice(t, c.id, 50_000);
+    await pay(t, c.id, 30_000);
+    const fresh = { number: unique('FRESH'), customerId: c.id, issueDate: day(-1), dueDate: day(29), amount: 1000, currency: 'EUR' };
+    const res = await t.as('credit_manager').post('/v1/invoices', [fresh, { ...fresh, number, amount: 20_000 }]);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('over_allocation');
+    expect(res.body.error.message).toContain('30000');
+    expect(await countOf('invoices', c.id)).toBe(1);
+    expect((await rows('SELECT amount, open_amount FROM invoices WHERE number = $1', [number]))[0]).toEqual({ amount: 50_000, open_amount: 20_000 });
+  });
+
   it('refuses a batch of more than 10,000 items', async () => {
     const doc = { number: 'X', customerExternalId: 'x', issueDate: '2026-01-01', dueDate: '2026-01-31', amount: 1, currency: 'EUR' };
     const res = await t.as('credit_manager').post('/v1/invoices', Array.from({ length: 10_001 }, (_, i) => ({ ...doc, number: `N${i}` }))).expect(400);
