@@ -27,6 +27,15 @@ export interface Upserted {
   updated: number;
 }
 
+/** INSERT of a batch of invoices from one array per column (the open amount starts at the amount). */
+const insertInvoices = (rows: InvoiceRow[]) => sql`
+  INSERT INTO invoices (number, customer_id, issue_date, due_date, amount, currency, order_id, open_amount)
+  SELECT n, c, i, d, a, cur, o, a
+    FROM unnest(${rows.map((r) => r.number)}::text[], ${rows.map((r) => r.customerId)}::uuid[],
+                ${rows.map((r) => r.issueDate)}::date[], ${rows.map((r) => r.dueDate)}::date[],
+                ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.currency)}::text[],
+                ${rows.map((r) => r.orderId)}::text[]) AS t(n, c, i, d, a, cur, o)`;
+
 /** Set-based ledger writes: one statement per step for a whole batch, never a loop of single rows. */
 export class LedgerStore {
   async existingInvoices(numbers: string[], trx: Trx) {
@@ -45,12 +54,7 @@ export class LedgerStore {
   async insertNewInvoices(rows: InvoiceRow[], trx: Trx): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     const { rows: out } = await sql<{ number: string }>`
-      INSERT INTO invoices (number, customer_id, issue_date, due_date, amount, currency, order_id, open_amount)
-      SELECT n, c, i, d, a, cur, o, a
-        FROM unnest(${rows.map((r) => r.number)}::text[], ${rows.map((r) => r.customerId)}::uuid[],
-                    ${rows.map((r) => r.issueDate)}::date[], ${rows.map((r) => r.dueDate)}::date[],
-                    ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.currency)}::text[],
-                    ${rows.map((r) => r.orderId)}::text[]) AS t(n, c, i, d, a, cur, o)
+      ${insertInvoices(rows)}
       ON CONFLICT (number) DO NOTHING
       RETURNING number`.execute(trx);
     return new Set(out.map((r) => r.number));
@@ -59,12 +63,7 @@ export class LedgerStore {
   async upsertInvoices(rows: InvoiceRow[], trx: Trx): Promise<Upserted> {
     if (rows.length === 0) return { created: 0, updated: 0 };
     const { rows: out } = await sql<{ inserted: boolean }>`
-      INSERT INTO invoices (number, customer_id, issue_date, due_date, amount, currency, order_id, open_amount)
-      SELECT n, c, i, d, a, cur, o, a
-        FROM unnest(${rows.map((r) => r.number)}::text[], ${rows.map((r) => r.customerId)}::uuid[],
-                    ${rows.map((r) => r.issueDate)}::date[], ${rows.map((r) => r.dueDate)}::date[],
-                    ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.currency)}::text[],
-                    ${rows.map((r) => r.orderId)}::text[]) AS t(n, c, i, d, a, cur, o)
+      ${insertInvoices(rows)}
       ON CONFLICT (number) DO UPDATE SET
         issue_date = EXCLUDED.issue_date,
         due_date = EXCLUDED.due_date,
