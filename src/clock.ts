@@ -21,15 +21,23 @@ export class ManualClock implements Clock {
 
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone: invoices fall due on days, not instants. */
 export function dayIn(timeZone: string, at: Date): string {
+  // Every UTC offset is a whole number of minutes, so all instants of one minute fall on the same
+  // day: the last answer per zone is kept for its minute (asked on every order check).
+  const minute = Math.floor(at.getTime() / 60_000);
+  const last = lastDays.get(timeZone);
+  if (last && last.minute === minute) return last.day;
   // Building an Intl.DateTimeFormat costs far more than formatting with one: keep one per zone.
   let format = dayFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     dayFormats.set(timeZone, format);
   }
-  return format.format(at);
+  const day = format.format(at);
+  lastDays.set(timeZone, { minute, day });
+  return day;
 }
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const lastDays = new Map<string, { minute: number; day: string }>();
 
 /** Adds days to a calendar day (YYYY-MM-DD), in UTC arithmetic so no time zone shifts it. */
 export function addDays(day: string, days: number): string {
