@@ -8,7 +8,7 @@ import { docsRouter } from './http/docs.js';
 import { parseWith } from './http/validate.js';
 import { Reply, type RouteDef } from './http/route.js';
 import type { Metrics } from './http/metrics.js';
-import { requestLog } from './http/request-log.js';
+import { installRequestLog } from './http/request-log.js';
 import { InvalidInput } from './errors.js';
 
 export interface ReadinessCheck {
@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(requestLog(deps.logger, deps.metrics, (url) => url === '/healthz' || url === '/metrics'));
+  installRequestLog(app, deps.logger, deps.metrics, (url) => url === '/healthz' || url === '/metrics');
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from './metrics.js';
-import { requestLog } from './request-log.js';
+import { installRequestLog } from './request-log.js';
 
 function appWith(level: string) {
   const lines: Array<Record<string, unknown>> = [];
@@ -16,7 +16,7 @@ function appWith(level: string) {
   });
   const metrics = createMetrics(false);
   const app = express();
-  app.use(requestLog(pino({ level }, sink), metrics, (url) => url === '/healthz'));
+  installRequestLog(app, pino({ level }, sink), metrics, (url) => url === '/healthz');
   app.get('/things/:id', (req, res) => {
     req.log.info({ thing: req.params.id }, 'inside');
     res.json({ id: req.id });

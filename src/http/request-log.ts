@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Express, Request } from 'express';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -15,24 +15,33 @@ declare module 'express-serve-static-core' {
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 
 /**
- * One middleware per request for what every route needs around it: the request id (echoed in
+ * One middleware for what every route needs around it: the request id (echoed in
  * X-Request-Id), one access-log line when the request ends (info for 2xx/3xx, debug for 4xx,
  * error for 5xx; nothing is built when that level is off), and the duration histogram by route
  * template. Written here rather than with pino-http, which built a child logger and serialized
  * every request even with logging off: on the order-check path that was about a tenth of the
  * server's CPU (profiled under bench:order-check-cost).
  */
-export function requestLog(logger: Logger, metrics: Metrics, quiet: (url: string) => boolean): RequestHandler {
-  return (req, res, next) => {
+export function installRequestLog(app: Express, logger: Logger, metrics: Metrics, quiet: (url: string) => boolean): void {
+  // req.log is a getter on this app's request prototype, defined once, rather than a property and
+  // a closure defined on every request; the child logger is built only when a route logs.
+  const children = new WeakMap<Request, Logger>();
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: Request): Logger {
+      let child = children.get(this);
+      if (!child) {
+        child = logger.child({ reqId: this.id });
+        children.set(this, child);
+      }
+      return child;
+    },
+  });
+  app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      get: () => (child ??= logger.child({ reqId: id })),
-    });
     res.setHeader('X-Request-Id', id);
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -48,5 +57,5 @@ export function requestLog(logger: Logger, metrics: Metrics, quiet: (url: string
       );
     });
     next();
-  };
+  });
 }
