@@ -248,13 +248,26 @@ describe('source refresh and re-scoring', () => {
     expect(first.counts.customers).toBeGreaterThan(3);
     const second = await runJob(t, 'rescore-portfolio');
     expect(second.counts).toMatchObject({ customers: first.counts.customers, assessed: 0, unchanged: first.counts.customers });
-    // A ledger change is an input change: that customer alone is assessed again.
+    // A ledger change is an input change. This invoice makes the customer overdue, so the exposure
+    // watch that the ledger write enqueues re-scores it at once; the nightly run then finds it unchanged.
     const id = (await t.as('credit_manager').post('/v1/customers', { externalId: unique('NIGHT'), siren: makeSiren(), name: 'Night' }).expect(201)).body.id as string;
     await runJob(t, 'rescore-portfolio');
-    await invoice(t, id, 10_000, { dueIn: -40, issuedDaysAgo: 80 });
+    const assessments = async () => (await t.as('sales').get(`/v1/customers/${id}/assessments`).expect(200)).body.items as Array<{ reasons: Array<{ code: string }> }>;
+    const before = (await assessments()).length;
+    const number = await invoice(t, id, 10_000, { dueIn: -40, issuedDaysAgo: 80 });
+    const rescored = await waitFor(async () => {
+      const items = await assessments();
+      return items.length > before && items;
+    }, 20_000, 'the exposure watch to re-score the newly overdue customer');
+    expect(rescored).toHaveLength(before + 1);
+    expect(rescored[0]!.reasons.map((r) => r.code)).toContain('overdue_share_high');
     const third = await runJob(t, 'rescore-portfolio');
-    expect(third.counts.assessed).toBe(1);
-    const history = await t.as('sales').get(`/v1/customers/${id}/assessments`).expect(200);
-    expect(history.body.items[0].reasons.map((r: { code: string }) => r.code)).toContain('overdue_share_high');
+    expect(third.counts.assessed).toBe(0);
+    // A part payment leaves the customer overdue (the watch does not re-score it): the nightly run
+    // assesses that customer alone.
+    expect((await pay(t, id, 4_000, [{ invoiceNumber: number, amount: 4_000 }])).status).toBe(200);
+    const fourth = await runJob(t, 'rescore-portfolio');
+    expect(fourth.counts.assessed).toBe(1);
+    expect(await assessments()).toHaveLength(before + 2);
   }, 60_000);
 });
