@@ -75,6 +75,9 @@ export const configSchema = z.object({
   DEFAULT_CREDIT_LIMIT: int(0, 0),
   OVERDUE_GRACE_DAYS: int(0, 0, 365),
   ORDER_HOLD_TTL_HOURS: int(720, 1, 24 * 365),
+  // Order checks arriving together share one database round trip and commit (group commit).
+  ORDER_CHECK_BATCH_MAX: int(64, 1, 1000),
+  ORDER_CHECK_LANES: int(2, 1, 32),
 });
 
 export type Config = z.infer<typeof configSchema>;

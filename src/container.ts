@@ -121,6 +121,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const { db } = database;
   const transaction = <T>(fn: (trx: Transaction<DB>) => Promise<T>) => db.transaction().execute(fn);
 
+  const metrics = createMetrics(options.collectDefaultMetrics ?? true);
   const auditStore = new AuditStore(db);
   const audit = new AuditService(auditStore);
   const apiKeys = new ApiKeysService(new ApiKeysStore(db), audit, clock, config.VIGIE_ADMIN_KEY);
@@ -134,7 +135,22 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const creditStore = new CreditStore(db);
   const credit = new CreditService(db, creditStore, policy, audit, clock, config.VIGIE_TIMEZONE);
   const ledger = new LedgerService(db, new LedgerStore(), creditStore);
-  const orders = new OrdersService(db, new OrdersStore(db, database.pool, database.mode === 'server'), credit, policy, audit, clock, logger.child({ component: 'orders' }));
+  // Order checks use at most ORDER_CHECK_LANES connections at once, always leaving one for the rest.
+  const poolSize = database.mode === 'server' ? config.DATABASE_POOL_SIZE : config.EMBEDDED_DB_CONNECTIONS;
+  const orders = new OrdersService(
+    db,
+    new OrdersStore(db, database.pool, database.mode === 'server'),
+    credit,
+    policy,
+    audit,
+    clock,
+    logger.child({ component: 'orders' }),
+    {
+      maxBatch: config.ORDER_CHECK_BATCH_MAX,
+      lanes: Math.max(1, Math.min(config.ORDER_CHECK_LANES, poolSize - 1)),
+      metrics: { batchSize: metrics.orderCheckBatchSize, batchFallbacks: metrics.orderCheckBatchFallbacks },
+    },
+  );
 
   const alerts = new AlertsService(db, audit, clock);
   const webhooks = new WebhooksService(db, audit, clock, logger.child({ component: 'webhooks' }), config.WEBHOOK_TIMEOUT_MS);
@@ -207,7 +223,6 @@ export async function createContainer(config: Config, options: ContainerOptions 
   });
   agenda.on('error', (err: Error) => logger.error({ err }, 'agenda error'));
 
-  const metrics = createMetrics(options.collectDefaultMetrics ?? true);
   const routes: RouteDef[] = [
     ...customersRoutes(customers, { schema: creditDetailSchema, provide: (id) => credit.detail(id) }),
     ...creditRoutes(credit),

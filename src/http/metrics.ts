@@ -4,6 +4,8 @@ export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   orderDecisions: Counter<'decision'>;
+  orderCheckBatchSize: Histogram;
+  orderCheckBatchFallbacks: Counter;
 }
 
 /** One registry per app instance (tests build many apps in one process). */
@@ -23,6 +25,17 @@ export function createMetrics(collectDefaults = true): Metrics {
       name: 'vigie_order_decisions_total',
       help: 'Order checks answered, by decision',
       labelNames: ['decision'],
+      registers: [registry],
+    }),
+    orderCheckBatchSize: new Histogram({
+      name: 'vigie_order_check_batch_size',
+      help: 'Order checks sent to the database in one round trip',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers: [registry],
+    }),
+    orderCheckBatchFallbacks: new Counter({
+      name: 'vigie_order_check_batch_fallbacks_total',
+      help: 'Batches of order checks that failed as a whole and were checked one by one',
       registers: [registry],
     }),
   };

@@ -93,17 +93,19 @@ export function ordersRoutes(service: OrdersService, metrics: Metrics): RouteDef
           }),
         },
       },
-      handler: async ({ body, auth }) => {
-        const results = [];
-        for (const item of body.items) {
-          try {
-            const outcome = await check(item, auth);
-            results.push({ ...outcome.view, replayed: outcome.replayed });
-          } catch (err) {
-            if (!(err instanceof DomainError)) throw err;
-            results.push({ orderId: item.orderId, error: { code: err.code, message: err.message } });
+      handler: async ({ body, auth, req }) => {
+        const outcomes = await service.checkMany(body.items, auth);
+        const results = outcomes.map((outcome, i) => {
+          if (!(outcome instanceof Error)) {
+            if (!outcome.replayed) metrics.orderDecisions.inc({ decision: outcome.view.decision });
+            return { ...outcome.view, replayed: outcome.replayed };
           }
-        }
+          const orderId = body.items[i]!.orderId;
+          if (outcome instanceof DomainError) return { orderId, error: { code: outcome.code, message: outcome.message } };
+          // The other orders were checked and may hold credit: answer for them rather than fail the whole call.
+          req.log.error({ err: outcome, orderId }, 'order check failed');
+          return { orderId, error: { code: 'internal_error', message: 'This order could not be checked; send it again (checks are idempotent by orderId)' } };
+        });
         return { results };
       },
     }),

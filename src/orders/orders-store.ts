@@ -26,6 +26,20 @@ export type CheckResult =
   | { outcome: 'unknown_customer' }
   | { outcome: 'currency_mismatch'; currency: string };
 
+interface RawResult {
+  outcome: string;
+  row?: Record<string, unknown>;
+  currency?: string;
+  customerId?: string;
+}
+
+function toResult(r: RawResult): CheckResult {
+  if (r.outcome === 'created') return { outcome: 'created', row: fromJson(r.row!) };
+  if (r.outcome === 'existing') return { outcome: 'existing', row: fromJson(r.row!), customerId: r.customerId! };
+  if (r.outcome === 'currency_mismatch') return { outcome: 'currency_mismatch', currency: r.currency! };
+  return { outcome: 'unknown_customer' };
+}
+
 /** A row read back through to_jsonb: timestamps arrive as strings. */
 function fromJson(row: Record<string, unknown>): OrderCheckRow {
   return {
@@ -49,16 +63,31 @@ export class OrdersStore {
    * database, which serves every connection from one session, where the names would collide.
    */
   async check(p: CheckParams): Promise<CheckResult> {
-    const { rows } = await this.pool.query<{ result: { outcome: string; row?: Record<string, unknown>; currency?: string; customerId?: string } }>({
+    const { rows } = await this.pool.query<{ result: RawResult }>({
       ...(this.prepared ? { name: 'vigie_order_check' } : {}),
       text: `SELECT vigie_order_check($1, $2::uuid, $3, $4::bigint, $5, $6::date, $7::int, $8::bigint, $9::int, $10::timestamptz, $11::int, $12) AS result`,
       values: [p.orderId, p.customerId, p.customerExternalId, p.amount, p.currency, p.today, p.graceDays, p.defaultLimit, p.holdTtlHours, p.now, p.policyVersion, p.actor],
     });
-    const r = rows[0]!.result;
-    if (r.outcome === 'created') return { outcome: 'created', row: fromJson(r.row!) };
-    if (r.outcome === 'existing') return { outcome: 'existing', row: fromJson(r.row!), customerId: r.customerId! };
-    if (r.outcome === 'currency_mismatch') return { outcome: 'currency_mismatch', currency: r.currency! };
-    return { outcome: 'unknown_customer' };
+    return toResult(rows[0]!.result);
+  }
+
+  /**
+   * Several checks in one round trip and one commit, each decided as check() would decide it
+   * alone, in the order given (migration 20261125000800). All or nothing: if the statement fails,
+   * none of the checks was recorded.
+   */
+  async checkMany(ps: readonly CheckParams[]): Promise<CheckResult[]> {
+    const { rows } = await this.pool.query<{ result: RawResult }>({
+      ...(this.prepared ? { name: 'vigie_order_checks' } : {}),
+      text: `SELECT vigie_order_checks($1::text[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::date[], $7::int[], $8::bigint[], $9::int[], $10::timestamptz[], $11::int[], $12::text[]) AS result`,
+      values: [
+        ps.map((p) => p.orderId), ps.map((p) => p.customerId), ps.map((p) => p.customerExternalId), ps.map((p) => p.amount),
+        ps.map((p) => p.currency), ps.map((p) => p.today), ps.map((p) => p.graceDays), ps.map((p) => p.defaultLimit),
+        ps.map((p) => p.holdTtlHours), ps.map((p) => p.now), ps.map((p) => p.policyVersion), ps.map((p) => p.actor),
+      ],
+    });
+    if (rows.length !== ps.length) throw new Error(`vigie_order_checks answered ${rows.length} results for ${ps.length} checks`);
+    return rows.map((r) => toResult(r.result));
   }
 
   find(orderId: string, trx: Kysely<DB> | Trx = this.db): Promise<OrderCheckRow | undefined> {

@@ -6,6 +6,7 @@ import * as sourceCache from './20261123000400_source_cache.js';
 import * as scoring from './20261124000500_scoring.js';
 import * as monitoring from './20261124000600_monitoring.js';
 import * as orderCheckPath from './20261124000700_order_check_path.js';
+import * as orderCheckBatch from './20261125000800_order_check_batch.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261124000500_scoring': scoring,
   '20261124000600_monitoring': monitoring,
   '20261124000700_order_check_path': orderCheckPath,
+  '20261125000800_order_check_batch': orderCheckBatch,
 };
