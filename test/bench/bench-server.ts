@@ -34,6 +34,18 @@ if (mode === 'vigie') {
   throw new Error('usage: bench-server.ts vigie|baseline');
 }
 
+if (process.env.BENCH_DEBUG) {
+  // Once a second: how late the event loop ran (a stall here delays every request in flight).
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  const started = Date.now();
+  setInterval(() => {
+    if (h.max > 20e6) console.error(`[${mode}] ${((Date.now() - started) / 1000).toFixed(0)} s: event loop delay max ${(h.max / 1e6).toFixed(1)} ms`);
+    h.reset();
+  }, 1000).unref();
+}
+
 const port = await listen(0);
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.on('SIGTERM', () => process.exit(0));

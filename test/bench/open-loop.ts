@@ -8,6 +8,13 @@ export interface OpenLoopResult {
   p50: number;
   p99: number;
   max: number;
+  /** Every latency (ms), sorted. */
+  latencies: number[];
+}
+
+/** The q-quantile of sorted latencies, to 0.1 ms. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
 }
 
 /**
@@ -69,6 +76,5 @@ export async function openLoop(opts: {
   agent.destroy();
   if (slow.length) console.error(`slow (>50 ms) requests by due time (ms): ${[...new Set(slow.map((t) => Math.floor(t / 100) * 100))].join(' ')}`);
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
-  return { sent: total, ok, failed, seconds, p50: at(0.5), p99: at(0.99), max: at(1) };
+  return { sent: total, ok, failed, seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: quantile(latencies, 1), latencies };
 }
