@@ -135,8 +135,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const creditStore = new CreditStore(db);
   const credit = new CreditService(db, creditStore, policy, audit, clock, config.VIGIE_TIMEZONE);
   const ledger = new LedgerService(db, new LedgerStore(), creditStore);
-  // Order checks use at most ORDER_CHECK_LANES connections at once, always leaving one for the rest.
+  // Order checks use at most ORDER_CHECK_LANES connections for batches, and those waiting for an
+  // account another transaction holds at most the rest of the pool but one.
   const poolSize = database.mode === 'server' ? config.DATABASE_POOL_SIZE : config.EMBEDDED_DB_CONNECTIONS;
+  const lanes = Math.max(1, Math.min(config.ORDER_CHECK_LANES, poolSize - 1));
   const orders = new OrdersService(
     db,
     new OrdersStore(db, database.pool, database.mode === 'server'),
@@ -147,8 +149,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
     logger.child({ component: 'orders' }),
     {
       maxBatch: config.ORDER_CHECK_BATCH_MAX,
-      lanes: Math.max(1, Math.min(config.ORDER_CHECK_LANES, poolSize - 1)),
-      metrics: { batchSize: metrics.orderCheckBatchSize, batchFallbacks: metrics.orderCheckBatchFallbacks },
+      lanes,
+      waitingChecks: Math.max(1, poolSize - lanes - 1),
+      metrics: { batchSize: metrics.orderCheckBatchSize, batchFallbacks: metrics.orderCheckBatchFallbacks, deferred: metrics.orderChecksDeferred },
     },
   );
 

@@ -6,6 +6,7 @@ export interface Metrics {
   orderDecisions: Counter<'decision'>;
   orderCheckBatchSize: Histogram;
   orderCheckBatchFallbacks: Counter;
+  orderChecksDeferred: Counter;
 }
 
 /** One registry per app instance (tests build many apps in one process). */
@@ -36,6 +37,11 @@ export function createMetrics(collectDefaults = true): Metrics {
     orderCheckBatchFallbacks: new Counter({
       name: 'vigie_order_check_batch_fallbacks_total',
       help: 'Batches of order checks that failed as a whole and were checked one by one',
+      registers: [registry],
+    }),
+    orderChecksDeferred: new Counter({
+      name: 'vigie_order_checks_deferred_total',
+      help: 'Order checks taken out of a batch because another transaction held the account, then checked on their own',
       registers: [registry],
     }),
   };

@@ -5,12 +5,12 @@
  * one round trip and one commit instead of each paying for its own.
  */
 export class CheckBatcher<I, O> {
-  private queue: Array<{ item: I; resolve: (o: O) => void; reject: (e: Error) => void }> = [];
+  private queue: Array<{ item: I; resolve: (o: O | Promise<O>) => void; reject: (e: Error) => void }> = [];
   private inFlight = 0;
 
   constructor(
-    /** Runs a batch; returns one result or one error per item, in order. */
-    private readonly run: (items: I[]) => Promise<Array<O | Error>>,
+    /** Runs a batch; returns one result, one error or one promise of a result per item, in order. */
+    private readonly run: (items: I[]) => Promise<Array<O | Error | Promise<O>>>,
     private readonly maxBatch: number,
     private readonly lanes: number,
   ) {
@@ -49,6 +49,27 @@ export class CheckBatcher<I, O> {
         this.inFlight--;
         this.pump();
       });
+    }
+  }
+}
+
+/** At most `size` tasks at once; the others wait their turn, in order. */
+export class Slots {
+  private waiting: Array<() => void> = [];
+
+  constructor(private free: number) {
+    if (free < 1) throw new RangeError('at least one slot');
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
     }
   }
 }

@@ -9,8 +9,8 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import { decideOrder, type Decision, type Reason } from './order-rules.js';
-import type { CheckParams, CheckResult, OrderCheckRow, OrdersStore } from './orders-store.js';
-import { CheckBatcher } from './check-batcher.js';
+import type { BatchResult, CheckParams, CheckResult, OrderCheckRow, OrdersStore } from './orders-store.js';
+import { CheckBatcher, Slots } from './check-batcher.js';
 
 export interface OrderCheckInput {
   orderId: string;
@@ -67,6 +67,7 @@ interface Facts {
 export interface BatchMetrics {
   batchSize: { observe(n: number): void };
   batchFallbacks: { inc(): void };
+  deferred: { inc(): void };
 }
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
@@ -81,23 +82,29 @@ export class OrdersService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    batching: { maxBatch: number; lanes: number; metrics?: BatchMetrics } = { maxBatch: 64, lanes: 2 },
+    batching: { maxBatch: number; lanes: number; waitingChecks?: number; metrics?: BatchMetrics } = { maxBatch: 64, lanes: 2 },
   ) {
     this.maxBatch = batching.maxBatch;
+    this.waiting = new Slots(batching.waitingChecks ?? 4);
     this.metrics = batching.metrics;
-    this.batcher = new CheckBatcher((items) => this.runBatch(items), batching.maxBatch, batching.lanes);
+    this.batcher = new CheckBatcher((items) => this.runLane(items), batching.maxBatch, batching.lanes);
   }
 
   private readonly metrics: BatchMetrics | undefined;
+  private readonly maxBatch: number;
+  /** Deferred checks wait for their account on their own connections: never all of the pool's. */
+  private readonly waiting: Slots;
+  private readonly batcher: CheckBatcher<CheckParams, CheckResult>;
 
   /**
-   * One round trip for the batch. Should it fail as a whole (a deadlock with some other writer,
-   * say — nothing of it was then recorded), each check is sent again on its own, so that one
-   * check's problem is that check's error alone.
+   * One round trip for the batch. A check whose account another transaction holds comes back
+   * `deferred` and is then checked on its own, waiting for that account like any single check
+   * (by the batcher without holding up its lane; by checkMany in the order given). Should the batch
+   * fail as a whole (nothing of it was then recorded), each check is sent again on its own, so
+   * that one check's problem is that check's error alone.
    */
-  private async runBatch(items: readonly CheckParams[]): Promise<Array<CheckResult | Error>> {
+  private async runBatch(items: readonly CheckParams[]): Promise<Array<BatchResult | Error>> {
     this.metrics?.batchSize.observe(items.length);
-    if (items.length === 1) return [await this.store.check(items[0]!).catch(asError)];
     try {
       return await this.store.checkMany(items);
     } catch (err) {
@@ -109,8 +116,16 @@ export class OrdersService {
     }
   }
 
-  private readonly maxBatch: number;
-  private readonly batcher: CheckBatcher<CheckParams, CheckResult>;
+  /** For the batcher: a deferred check is sent on its own at once, outside the lane. */
+  private async runLane(items: readonly CheckParams[]): Promise<Array<CheckResult | Error | Promise<CheckResult>>> {
+    const results = await this.runBatch(items);
+    return results.map((r, i) => (!(r instanceof Error) && r.outcome === 'deferred' ? this.checkDeferred(items[i]!) : r));
+  }
+
+  private checkDeferred(item: CheckParams): Promise<CheckResult> {
+    this.metrics?.deferred.inc();
+    return this.waiting.run(() => this.store.check(item));
+  }
 
   /**
    * One order check. Checks that arrive while earlier ones are with the database leave together
@@ -130,18 +145,20 @@ export class OrdersService {
     const out: Array<CheckOutcome | Error> = [];
     for (let i = 0; i < inputs.length; i += this.maxBatch) {
       const chunk = inputs.slice(i, i + this.maxBatch);
-      const results = await this.runBatch(chunk.map((input) => this.params(input, policy, actor)));
-      chunk.forEach((input, k) => {
-        const r = results[k]!;
+      const params = chunk.map((input) => this.params(input, policy, actor));
+      const results = await this.runBatch(params);
+      for (const [k, input] of chunk.entries()) {
+        let r = results[k]!;
+        if (!(r instanceof Error) && r.outcome === 'deferred') r = await this.checkDeferred(params[k]!).catch(asError);
         if (r instanceof Error) out.push(r);
         else {
           try {
             out.push(this.outcome(input, r));
           } catch (err) {
-            out.push(err as Error);
+            out.push(asError(err));
           }
         }
-      });
+      }
     }
     return out;
   }

@@ -26,6 +26,9 @@ export type CheckResult =
   | { outcome: 'unknown_customer' }
   | { outcome: 'currency_mismatch'; currency: string };
 
+/** From checkMany() only: the account was locked by another transaction; check this order on its own. */
+export type BatchResult = CheckResult | { outcome: 'deferred' };
+
 interface RawResult {
   outcome: string;
   row?: Record<string, unknown>;
@@ -33,7 +36,8 @@ interface RawResult {
   customerId?: string;
 }
 
-function toResult(r: RawResult): CheckResult {
+function toResult(r: RawResult): BatchResult {
+  if (r.outcome === 'deferred') return { outcome: 'deferred' };
   if (r.outcome === 'created') return { outcome: 'created', row: fromJson(r.row!) };
   if (r.outcome === 'existing') return { outcome: 'existing', row: fromJson(r.row!), customerId: r.customerId! };
   if (r.outcome === 'currency_mismatch') return { outcome: 'currency_mismatch', currency: r.currency! };
@@ -68,15 +72,18 @@ export class OrdersStore {
       text: `SELECT vigie_order_check($1, $2::uuid, $3, $4::bigint, $5, $6::date, $7::int, $8::bigint, $9::int, $10::timestamptz, $11::int, $12) AS result`,
       values: [p.orderId, p.customerId, p.customerExternalId, p.amount, p.currency, p.today, p.graceDays, p.defaultLimit, p.holdTtlHours, p.now, p.policyVersion, p.actor],
     });
-    return toResult(rows[0]!.result);
+    const result = toResult(rows[0]!.result);
+    if (result.outcome === 'deferred') throw new Error('vigie_order_check answered deferred');
+    return result;
   }
 
   /**
    * Several checks in one round trip and one commit, each decided as check() would decide it
-   * alone, in the order given (migration 20261125000800). All or nothing: if the statement fails,
-   * none of the checks was recorded.
+   * alone, in the order given (migration 20261125000800), except those answered `deferred`: their
+   * account was locked by another transaction and they were not checked. All or nothing: if the
+   * statement fails, none of the checks was recorded.
    */
-  async checkMany(ps: readonly CheckParams[]): Promise<CheckResult[]> {
+  async checkMany(ps: readonly CheckParams[]): Promise<BatchResult[]> {
     const { rows } = await this.pool.query<{ result: RawResult }>({
       ...(this.prepared ? { name: 'vigie_order_checks' } : {}),
       text: `SELECT vigie_order_checks($1::text[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::date[], $7::int[], $8::bigint[], $9::int[], $10::timestamptz[], $11::int[], $12::text[]) AS result`,

@@ -190,16 +190,71 @@ describe(`batches of order checks on ${mode}`, () => {
     const b = await createCustomer(t);
     await setLimit(t, a.id, 1_000_000);
     await setLimit(t, b.id, 1_000_000);
-    // Each batch locks both accounts before it checks anything, in customer id order, as ledger
-    // writes do; a deadlock would make store.checkMany throw (PostgreSQL aborts one of the two).
+    const before = await batchStats();
+    const actor = { keyId: null, name: 'test', role: 'order_system' as const };
+    const check = (customerId: string) => ({ orderId: unique('DL'), customerId, amount: 100, currency: 'EUR' });
+    const orders = t.container.services.orders;
     const rounds = Array.from({ length: 20 }, () =>
-      Promise.all([store().checkMany([params(a.id, 100), params(b.id, 100)]), store().checkMany([params(b.id, 100), params(a.id, 100)])]),
+      Promise.all([orders.checkMany([check(a.id), check(b.id)], actor), orders.checkMany([check(b.id), check(a.id)], actor)]),
     );
     const results = (await Promise.all(rounds)).flat(2);
-    expect(results.every((r) => r.outcome === 'created' && r.row.decision === 'approved')).toBe(true);
+    expect(results.every((r) => !(r instanceof Error) && r.view.decision === 'approved')).toBe(true);
     expect((await credit(t, a.id)).exposure.activeHolds).toBe(4_000);
     expect((await credit(t, b.id)).exposure.activeHolds).toBe(4_000);
+    // No batch failed as a whole (a deadlock would have made PostgreSQL abort one of two batches).
+    expect((await batchStats()).fallbacks).toBe(before.fallbacks);
   });
+
+  // On the embedded database one transaction runs at a time: no other transaction can hold an account meanwhile.
+  it.runIf(testServerUrl())('defer a check whose account another transaction holds, and record nothing for it', async () => {
+    const busy = await createCustomer(t);
+    const free = await createCustomer(t);
+    await setLimit(t, busy.id, 10_000);
+    await setLimit(t, free.id, 10_000);
+    const other = await t.container.database.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM credit_accounts WHERE customer_id = $1 FOR UPDATE', [busy.id]);
+      const results = await store().checkMany([params(free.id, 1_000), params(busy.id, 1_000), params(free.id, 2_000)]);
+      expect(decisions(results)).toEqual(['approved', 'deferred', 'approved']);
+    } finally {
+      await other.query('ROLLBACK');
+      other.release();
+    }
+    expect((await credit(t, busy.id)).exposure.activeHolds).toBe(0);
+    expect((await credit(t, free.id)).exposure.activeHolds).toBe(3_000);
+  });
+
+  it.runIf(testServerUrl())("never hold other customers' checks behind an account another transaction holds (a ledger import, say)", async () => {
+    const busy = await createCustomer(t);
+    await setLimit(t, busy.id, 1_000_000);
+    const others = await Promise.all(Array.from({ length: 5 }, async () => {
+      const c = await createCustomer(t);
+      await setLimit(t, c.id, 1_000_000);
+      return c;
+    }));
+    const actor = { keyId: null, name: 'test', role: 'order_system' as const };
+    const orders = t.container.services.orders;
+    const check = (customerId: string) => orders.check({ orderId: unique('HL'), customerId, amount: 100, currency: 'EUR' }, actor);
+    const importer = await t.container.database.pool.connect();
+    let busyChecks: Array<Promise<unknown>> = [];
+    try {
+      await importer.query('BEGIN');
+      await importer.query('SELECT 1 FROM credit_accounts WHERE customer_id = $1 FOR UPDATE', [busy.id]);
+      // The busy customer's checks go first and fill both lanes; the others queue behind them.
+      busyChecks = Array.from({ length: 4 }, () => check(busy.id));
+      const rest = await Promise.all(Array.from({ length: 30 }, (_, i) => check(others[i % others.length]!.id)));
+      // All answered while the busy account is still locked.
+      expect(rest.every((r) => r.view.decision === 'approved')).toBe(true);
+    } finally {
+      await importer.query('COMMIT');
+      importer.release();
+    }
+    const busyResults = (await Promise.all(busyChecks)) as Array<{ view: { decision: string } }>;
+    expect((await t.container.metrics.orderChecksDeferred.get()).values[0]?.value).toBeGreaterThanOrEqual(4);
+    expect(busyResults.map((r) => r.view.decision)).toEqual(['approved', 'approved', 'approved', 'approved']);
+    expect((await credit(t, busy.id)).exposure.activeHolds).toBe(400);
+  }, 30_000);
 
   it('keep their plans on the indexes whatever the size of order_checks when a connection first planned them', async () => {
     // Otherwise a plan made while order_checks was nearly empty scans it whole for every check
