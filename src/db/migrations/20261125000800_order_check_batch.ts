@@ -4,13 +4,13 @@ import { sql, type Kysely } from 'kysely';
  * Several order checks in one round trip and one commit, each decided exactly as
  * vigie_order_check() decides it alone, in the order given.
  *
- * The batch first locks every account it can without waiting (SKIP LOCKED); a check whose account
- * another transaction holds — a ledger import, a credit manager's change, another batch — is
- * answered `deferred` and sent again on its own by the service, so one busy account never stalls
- * the other checks of its batch, nor the batches behind it. Never waiting for a lock, a batch can
- * never be part of a lock cycle either. Each check's statements still see what committed before
- * its account was locked and what the checks before it in the batch wrote, so a customer's holds
- * are counted as if the checks had come one by one.
+ * Each check first takes its account without waiting (SKIP LOCKED). A check whose account another
+ * transaction holds — a ledger import, a credit manager's change, another batch — is answered
+ * `deferred` and sent again on its own by the service, so one busy account never stalls the other
+ * checks of its batch, nor the batches behind it; and a batch that never waits for an account can
+ * never be part of a lock cycle. Each check's statements see what committed before its account was
+ * locked and what the checks before it in the batch wrote, so a customer's holds are counted as if
+ * the checks had come one by one.
  *
  * Both functions also turn sequential scans off for their own statements. Every statement in them
  * reads or locks a few rows by key, but PL/pgSQL keeps a connection's plan for each statement: a
@@ -29,19 +29,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       p_now timestamptz[], p_policy_versions integer[], p_actors text[]
     ) RETURNS SETOF jsonb LANGUAGE plpgsql AS $fn$
     DECLARE
-      v_customers uuid[];
-      v_locked uuid[];
+      v_busy boolean;
     BEGIN
-      -- Each check's customer, by id or by external id (unique), in the order of the checks.
-      SELECT array_agg(coalesce(p.customer_id, c.id) ORDER BY p.n) INTO v_customers
-        FROM unnest(p_customer_ids, p_external_ids) WITH ORDINALITY AS p(customer_id, external_id, n)
-        LEFT JOIN customers c ON p.customer_id IS NULL AND c.external_id = p.external_id;
-      SELECT coalesce(array_agg(customer_id), '{}') INTO v_locked FROM (
-        SELECT customer_id FROM credit_accounts WHERE customer_id = ANY(v_customers)
-         ORDER BY customer_id FOR UPDATE SKIP LOCKED
-      ) s;
       FOR i IN 1 .. coalesce(array_length(p_order_ids, 1), 0) LOOP
-        IF v_customers[i] IS NOT NULL AND NOT v_customers[i] = ANY(v_locked) THEN
+        -- Take the account without waiting (a row this transaction already holds is taken again);
+        -- busy: the account exists but another transaction holds it.
+        v_busy := false;
+        IF p_customer_ids[i] IS NOT NULL THEN
+          PERFORM 1 FROM credit_accounts WHERE customer_id = p_customer_ids[i] FOR UPDATE SKIP LOCKED;
+          IF NOT FOUND THEN
+            v_busy := EXISTS (SELECT 1 FROM credit_accounts WHERE customer_id = p_customer_ids[i]);
+          END IF;
+        ELSE
+          PERFORM 1 FROM customers c JOIN credit_accounts ca ON ca.customer_id = c.id
+           WHERE c.external_id = p_external_ids[i] FOR UPDATE OF ca SKIP LOCKED;
+          IF NOT FOUND THEN
+            v_busy := EXISTS (SELECT 1 FROM customers c JOIN credit_accounts ca ON ca.customer_id = c.id
+                               WHERE c.external_id = p_external_ids[i]);
+          END IF;
+        END IF;
+        IF v_busy THEN
           RETURN NEXT jsonb_build_object('outcome', 'deferred');
         ELSE
           RETURN NEXT vigie_order_check(
