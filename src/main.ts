@@ -38,8 +38,11 @@ async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
   const timer = setTimeout(() => process.exit(1), 15_000);
   timer.unref();
-  server.close();
+  // Answer the requests already in flight (order checks queued for the next round trip among
+  // them) before the database closes; new connections are refused meanwhile.
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  await drained;
   await container.close();
   process.exit(0);
 }
