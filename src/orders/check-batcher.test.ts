@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckBatcher, Slots } from './check-batcher.js';
+import { CheckBatcher } from './check-batcher.js';
 
 /** A runner whose round trips the test finishes by hand, recording what each one carried. */
 function manualRunner() {
@@ -87,32 +87,5 @@ describe('CheckBatcher', () => {
     const { run } = manualRunner();
     expect(() => new CheckBatcher(run, 0, 1)).toThrow(RangeError);
     expect(() => new CheckBatcher(run, 1, 0)).toThrow(RangeError);
-  });
-});
-
-describe('Slots', () => {
-  it('runs at most `size` tasks at once and starts the waiting ones in order as slots free up', async () => {
-    const slots = new Slots(2);
-    const started: number[] = [];
-    const finish: Array<() => void> = [];
-    const task = (i: number) => slots.run(() => new Promise<number>((resolve) => (started.push(i), finish.push(() => resolve(i)))));
-    const all = [1, 2, 3, 4].map(task);
-    await settle();
-    expect(started).toEqual([1, 2]);
-    finish[1]!();
-    await settle();
-    expect(started).toEqual([1, 2, 3]);
-    finish[0]!();
-    await settle();
-    expect(started).toEqual([1, 2, 3, 4]);
-    finish[2]!();
-    finish[3]!();
-    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4]);
-  });
-
-  it('frees the slot of a task that failed', async () => {
-    const slots = new Slots(1);
-    await expect(slots.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(slots.run(() => Promise.resolve('next'))).resolves.toBe('next');
   });
 });

@@ -52,24 +52,3 @@ export class CheckBatcher<I, O> {
     }
   }
 }
-
-/** At most `size` tasks at once; the others wait their turn, in order. */
-export class Slots {
-  private waiting: Array<() => void> = [];
-
-  constructor(private free: number) {
-    if (free < 1) throw new RangeError('at least one slot');
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
-}

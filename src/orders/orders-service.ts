@@ -10,7 +10,8 @@ import type { CreditService } from '../credit/credit-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import { decideOrder, type Decision, type Reason } from './order-rules.js';
 import type { BatchResult, CheckParams, CheckResult, OrderCheckRow, OrdersStore } from './orders-store.js';
-import { CheckBatcher, Slots } from './check-batcher.js';
+import Bottleneck from 'bottleneck';
+import { CheckBatcher } from './check-batcher.js';
 
 export interface OrderCheckInput {
   orderId: string;
@@ -85,7 +86,7 @@ export class OrdersService {
     batching: { maxBatch: number; lanes: number; waitingChecks?: number; metrics?: BatchMetrics } = { maxBatch: 64, lanes: 2 },
   ) {
     this.maxBatch = batching.maxBatch;
-    this.waiting = new Slots(batching.waitingChecks ?? 4);
+    this.waiting = new Bottleneck({ maxConcurrent: batching.waitingChecks ?? 4 });
     this.metrics = batching.metrics;
     this.batcher = new CheckBatcher((items) => this.runLane(items), batching.maxBatch, batching.lanes);
   }
@@ -93,7 +94,7 @@ export class OrdersService {
   private readonly metrics: BatchMetrics | undefined;
   private readonly maxBatch: number;
   /** Deferred checks wait for their account on their own connections: never all of the pool's. */
-  private readonly waiting: Slots;
+  private readonly waiting: Bottleneck;
   private readonly batcher: CheckBatcher<CheckParams, CheckResult>;
 
   /**
@@ -124,7 +125,7 @@ export class OrdersService {
 
   private checkDeferred(item: CheckParams): Promise<CheckResult> {
     this.metrics?.deferred.inc();
-    return this.waiting.run(() => this.store.check(item));
+    return this.waiting.schedule(() => this.store.check(item));
   }
 
   /**

@@ -36,8 +36,7 @@ interface RawResult {
   customerId?: string;
 }
 
-function toResult(r: RawResult): BatchResult {
-  if (r.outcome === 'deferred') return { outcome: 'deferred' };
+function toResult(r: RawResult): CheckResult {
   if (r.outcome === 'created') return { outcome: 'created', row: fromJson(r.row!) };
   if (r.outcome === 'existing') return { outcome: 'existing', row: fromJson(r.row!), customerId: r.customerId! };
   if (r.outcome === 'currency_mismatch') return { outcome: 'currency_mismatch', currency: r.currency! };
@@ -72,9 +71,7 @@ export class OrdersStore {
       text: `SELECT vigie_order_check($1, $2::uuid, $3, $4::bigint, $5, $6::date, $7::int, $8::bigint, $9::int, $10::timestamptz, $11::int, $12) AS result`,
       values: [p.orderId, p.customerId, p.customerExternalId, p.amount, p.currency, p.today, p.graceDays, p.defaultLimit, p.holdTtlHours, p.now, p.policyVersion, p.actor],
     });
-    const result = toResult(rows[0]!.result);
-    if (result.outcome === 'deferred') throw new Error('vigie_order_check answered deferred');
-    return result;
+    return toResult(rows[0]!.result);
   }
 
   /**
@@ -94,7 +91,7 @@ export class OrdersStore {
       ],
     });
     if (rows.length !== ps.length) throw new Error(`vigie_order_checks answered ${rows.length} results for ${ps.length} checks`);
-    return rows.map((r) => toResult(r.result));
+    return rows.map((r) => (r.result.outcome === 'deferred' ? { outcome: 'deferred' } : toResult(r.result)));
   }
 
   find(orderId: string, trx: Kysely<DB> | Trx = this.db): Promise<OrderCheckRow | undefined> {
