@@ -17,7 +17,7 @@ import { readPolishDataset } from '../scoring/polish-dataset.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
   options: {
-    file: { type: 'string', default: path.resolve(root, '../shared/data/scoring/polish-bankruptcy/data3_noMiss.csv') },
+    file: { type: 'string', default: path.resolve(root, 'datasets/polish-bankruptcy/data3_noMiss.csv') },
     out: { type: 'string', default: path.join(root, 'scorers/financial-model.json') },
   },
 });

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseArff, parseCsv } from './polish-dataset.js';
 
-const SHARED = path.resolve(import.meta.dirname, '../../../shared/data/scoring/polish-bankruptcy/data3_noMiss.csv');
+const SHARED = path.resolve(import.meta.dirname, '../../datasets/polish-bankruptcy/data3_noMiss.csv');
 
 describe('Polish dataset files', () => {
   it('reads the CSV derivative: columns by name, class as the label', () => {
@@ -28,7 +28,7 @@ describe('Polish dataset files', () => {
   });
 
   it('npm run score:backtest prints AUC and Gini beside Altman Z″ on an ARFF file with gaps', async () => {
-    // Every 7th row of the shared CSV written as an ARFF file, with every 5th Attr6 missing.
+    // Every 7th row of the dataset's CSV written as an ARFF file, with every 5th Attr6 missing.
     const lines = readFileSync(SHARED, 'utf8').trim().split('\n');
     const header = lines[0]!.split(',');
     const attr6 = header.indexOf('Attr6');

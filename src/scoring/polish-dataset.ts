@@ -11,7 +11,7 @@ export interface PolishDataset {
 }
 
 /**
- * Reads a file in the Polish bankruptcy dataset's format: the CSV derivative in shared/ (header
+ * Reads a file in the Polish bankruptcy dataset's format: the CSV derivative in datasets/polish-bankruptcy/ (header
  * line, `class` column) or an original UCI ARFF file (`@attribute AttrN numeric`, `?` = missing).
  */
 export function readPolishDataset(file: string): PolishDataset {

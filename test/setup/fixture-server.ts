@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The recorded payloads of ../shared/fixtures/sources/, read as they are. */
-export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/sources');
+/** The recorded payloads of test/fixtures/sources/ (see its README), read as they are. */
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/sources');
 export const fixture = (relative: string) => readFileSync(path.join(FIXTURES, relative), 'utf8');
 export const fixtureJson = (relative: string) => JSON.parse(fixture(relative)) as unknown;
 
