@@ -53,9 +53,28 @@ export const DEFAULT_SCHEDULE: JobSchedule = {
  * Agenda on the service's own PostgreSQL pool (server or embedded): the backend keeps one client
  * for LISTEN/NOTIFY, so the pool needs at least two connections.
  */
-export function createAgenda(pool: pg.Pool, options: { name: string; processEvery?: string | number }): Agenda {
+export function createAgenda(pool: pg.Pool, options: { name: string; processEvery?: string | number; logger?: Logger }): Agenda {
+  const backend = new PostgresBackend({ pool });
+  // The LISTEN connection emits 'error' when the database goes away (restart, failover, terminated
+  // backends) and reconnects by itself; unheard, that event would end the process. One line per
+  // change of state rather than one per reconnection attempt.
+  const channel = backend.notificationChannel;
+  if (channel) {
+    let lastError = '';
+    channel.on('error', (err: Error) => {
+      if (err.message === lastError) return;
+      lastError = err.message;
+      options.logger?.warn({ err: { message: err.message } }, 'job notifications: connection error; reconnecting');
+    });
+    channel.on('stateChange', (state: string) => {
+      if (state === 'connected' && lastError) {
+        lastError = '';
+        options.logger?.info('job notifications: reconnected');
+      }
+    });
+  }
   return new Agenda({
-    backend: new PostgresBackend({ pool }),
+    backend,
     name: options.name,
     processEvery: options.processEvery ?? '5 seconds',
     defaultLockLifetime: 10 * 60_000,

@@ -1,4 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import cors from 'cors';
 import type { Logger } from './logger.js';
 import type { ApiKeysService } from './api-keys/api-keys-service.js';
 import { authenticate, authorize } from './http/auth.js';
@@ -10,6 +12,7 @@ import { Reply, type RouteDef } from './http/route.js';
 import type { Metrics } from './http/metrics.js';
 import { installRequestLog } from './http/request-log.js';
 import { InvalidInput } from './errors.js';
+import { assertCleanPath, assertCleanQuery, assertNoNul, verifyUtf8Body } from './http/input-guard.js';
 
 export interface ReadinessCheck {
   ready(): Promise<{ ok: boolean; checks: Record<string, unknown> }>;
@@ -24,10 +27,16 @@ export interface AppDeps {
   bodyLimit: string;
   bulkBodyLimit: string;
   version: string;
+  /** Origins a browser may call the API from; empty: no CORS headers at all. */
+  corsOrigins?: readonly string[];
+  hstsMaxAgeSeconds?: number;
+  trustProxyHops?: number;
 }
 
 function handlerFor(route: RouteDef): RequestHandler {
   return async (req, res) => {
+    assertNoNul('params', req.params);
+    assertNoNul('query', req.query);
     const params = route.params ? parseWith('params', route.params, req.params) : {};
     const query = route.query ? parseWith('query', route.query, req.query) : {};
     let body: unknown;
@@ -38,6 +47,7 @@ function handlerFor(route: RouteDef): RequestHandler {
           { field: 'body', message: 'expected application/json' },
         ], 'unsupported_media_type');
       }
+      assertNoNul('body', req.body);
       body = parseWith('body', route.body, req.body);
     }
     const result = await route.handler({ params, query, body, auth: req.auth!, req, res });
@@ -58,8 +68,52 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxyHops ?? 0);
 
   installRequestLog(app, deps.logger, deps.metrics, (url) => url === '/healthz' || url === '/metrics');
+
+  // Security headers on every response. The API answers JSON only; the one HTML page, /docs, loads
+  // its script and styles from this origin (Swagger UI sets inline styles on its elements).
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      // HSTS only means something on a response that came over HTTPS.
+      strictTransportSecurity: false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  const hsts = deps.hstsMaxAgeSeconds ?? 0;
+  if (hsts > 0) {
+    const value = `max-age=${hsts}; includeSubDomains`;
+    app.use((req, res, next) => {
+      if (req.secure) res.setHeader('Strict-Transport-Security', value);
+      next();
+    });
+  }
+  if (deps.corsOrigins && deps.corsOrigins.length > 0) {
+    const allowed = new Set(deps.corsOrigins);
+    app.use(
+      cors({
+        origin: (origin, done) => done(null, origin !== undefined && allowed.has(origin)),
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+        exposedHeaders: ['X-Request-Id', 'Location'],
+        maxAge: 600,
+      }),
+    );
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -80,9 +134,17 @@ export function createApp(deps: AppDeps): Express {
     res.json({ service: 'vigie', version: deps.version, docs: '/docs', openapi: '/openapi.json' });
   });
 
+  // Bytes no route can take are refused before any route runs (src/http/input-guard.ts).
+  const templates = deps.routes.map((r) => r.path);
+  app.use((req, _res, next) => {
+    assertCleanPath(templates, req.path);
+    assertCleanQuery(req.url);
+    next();
+  });
+
   const authn = authenticate(deps.apiKeys);
-  const json = express.json({ limit: deps.bodyLimit, strict: false });
-  const bulkJson = express.json({ limit: deps.bulkBodyLimit, strict: false });
+  const json = express.json({ limit: deps.bodyLimit, strict: false, verify: verifyUtf8Body });
+  const bulkJson = express.json({ limit: deps.bulkBodyLimit, strict: false, verify: verifyUtf8Body });
   // One router per resource (/v1/order-checks, /v1/customers…): a request is matched against a
   // dozen prefixes, then the few routes of its resource, rather than every route in turn.
   const routers = new Map<string, express.Router>();

@@ -71,6 +71,27 @@ export const configSchema = z.object({
   MONITORING_REFRESH_BATCH: int(100, 1, 100_000),
   LIMIT_REVIEW_NOTICE_DAYS: int(14, 0, 365),
   WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  // Webhook receivers on loopback, private or link-local addresses (on-premises) are refused unless this is true.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool(false),
+  // Browsers' cross-origin calls: a comma-separated allow-list of origins (https://erp.example.com); empty = none.
+  CORS_ORIGINS: optionalString.transform((v, ctx) => {
+    const origins = (v ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    for (const o of origins) {
+      let ok = false;
+      try {
+        const u = new URL(o);
+        ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
+      } catch {
+        ok = false;
+      }
+      if (!ok) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin such as https://erp.example.com (scheme, host, optional port, no path)` });
+    }
+    return origins;
+  }),
+  // Sent as Strict-Transport-Security when the service is reached over HTTPS (behind a TLS proxy: set TRUST_PROXY).
+  HSTS_MAX_AGE_SECONDS: int(15_552_000, 0, 63_072_000),
+  // Express "trust proxy": how many proxies to trust for X-Forwarded-* (0 = none).
+  TRUST_PROXY_HOPS: int(0, 0, 10),
   // Credit policy defaults: the first stored policy version is created from these.
   DEFAULT_CREDIT_LIMIT: int(0, 0),
   OVERDUE_GRACE_DAYS: int(0, 0, 365),

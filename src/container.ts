@@ -6,7 +6,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from './db/schema.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { openDatabase, type Database } from './db/database.js';
+import { isDatabaseUnavailable, openDatabase, type Database } from './db/database.js';
 import { migrateToLatest, pendingMigrations } from './db/migrate.js';
 import { systemClock, type Clock } from './clock.js';
 import { createApp } from './app.js';
@@ -31,6 +31,9 @@ import { creditDetailSchema, creditRoutes } from './credit/credit-routes.js';
 import { LedgerStore } from './ledger/ledger-store.js';
 import { LedgerService } from './ledger/ledger-service.js';
 import { ledgerRoutes } from './ledger/ledger-routes.js';
+import { LedgerReadStore } from './ledger/ledger-read-store.js';
+import { LedgerReadService } from './ledger/ledger-read-service.js';
+import { ledgerReadRoutes } from './ledger/ledger-read-routes.js';
 import { OrdersStore } from './orders/orders-store.js';
 import { OrdersService } from './orders/orders-service.js';
 import { ordersRoutes } from './orders/orders-routes.js';
@@ -217,19 +220,23 @@ export async function createContainer(config: Config, options: ContainerOptions 
   });
 
   const worker = `${os.hostname()}:${process.pid}`;
-  const agenda = createAgenda(database.pool, { name: worker, processEvery: options.jobsProcessEvery });
+  const agenda = createAgenda(database.pool, { name: worker, processEvery: options.jobsProcessEvery, logger: logger.child({ component: 'jobs' }) });
   defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker, orders, monitoring, webhooks });
   // After a ledger change, the exposure watch runs for the customers it touched (in whichever
   // process runs jobs); the daily watch catches anything an enqueue failure missed.
   ledger.onChange((customerIds) => {
     agenda.now(EXPOSURE_WATCH, { customerIds }).catch((err: Error) => logger.warn({ err }, 'could not enqueue the exposure watch'));
   });
-  agenda.on('error', (err: Error) => logger.error({ err }, 'agenda error'));
+  agenda.on('error', (err: Error) => {
+    if (isDatabaseUnavailable(err)) logger.warn({ err: { message: err.message } }, 'jobs: database unavailable; the scheduler retries');
+    else logger.error({ err }, 'agenda error');
+  });
 
   const routes: RouteDef[] = [
     ...customersRoutes(customers, { schema: creditDetailSchema, provide: (id) => credit.detail(id) }),
     ...creditRoutes(credit),
     ...ledgerRoutes(ledger, { importMaxBytes: config.IMPORT_MAX_BYTES }),
+    ...ledgerReadRoutes(new LedgerReadService(new LedgerReadStore(db), credit)),
     ...ordersRoutes(orders, metrics),
     ...policyRoutes(policy),
     ...scoringRoutes(assessments, scoringPolicy),
@@ -247,6 +254,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
     metrics,
     bodyLimit: config.BODY_LIMIT,
     bulkBodyLimit: config.BULK_BODY_LIMIT,
+    corsOrigins: config.CORS_ORIGINS,
+    hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     version: pkg.version,
     readiness: {
       async ready() {

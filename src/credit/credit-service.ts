@@ -36,6 +36,16 @@ export class CreditService {
   }
 
   /**
+   * Today in the service's time zone, and the first due date that is not yet overdue: an invoice
+   * due before `overdueBefore` (today less the policy's grace days) is overdue.
+   */
+  async overdueThreshold(policy?: CreditPolicy): Promise<{ today: string; overdueBefore: string; graceDays: number }> {
+    policy ??= await this.policy.current();
+    const today = this.today();
+    return { today, overdueBefore: addDays(today, -policy.overdueGraceDays), graceDays: policy.overdueGraceDays };
+  }
+
+  /**
    * The limit in force and the exposure against it, read inside `trx` (after the account lock when
    * deciding). Inside a transaction, pass the policy read beforehand: a query on another pooled
    * connection while the transaction is open would wait on it with the embedded database, which

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { DomainError, type ErrorDetail } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isDatabaseUnavailable } from '../db/database.js';
 
 const STATUS: Record<DomainError['kind'], number> = {
   invalid_input: 400,
@@ -65,6 +66,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (parser.type === 'encoding.unsupported' || parser.type === 'charset.unsupported') {
       res.status(415).json(body('unsupported_encoding', 'body: unsupported content encoding or charset', [], req.id));
+      return;
+    }
+    if (err instanceof URIError || parser.type === 'body.not_utf8') {
+      res.status(400).json(body('malformed_encoding', 'The request is not valid percent-encoded UTF-8', [{ field: 'path', message: 'malformed encoding' }], req.id));
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      (req.log ?? logger).warn({ err: { message: (err as Error).message, code: (err as PgError).code } }, 'database unavailable');
+      res
+        .status(503)
+        .setHeader('Retry-After', '5')
+        .json(body('database_unavailable', 'The database cannot be reached right now; nothing was recorded. Retry shortly.', [], req.id));
       return;
     }
     // A constraint the service did not anticipate: still the client's input, never a 500.

@@ -14,6 +14,30 @@ declare module 'express-serve-static-core' {
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 
+/** Query parameters whose value is a credential whatever the route (`api_key`, `access_token`, `key`…). */
+const SECRET_PARAM = /(^|[_-])(key|token|secret|password|passwd|pwd|auth|authorization|signature|sig|session|code)$|^(apikey|api-key|accesstoken)$/i;
+
+/** The URL as it may be logged: credentials in the query string become `[REDACTED]`. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const pairs = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq === -1) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // an undecodable name is logged as sent
+      }
+      return SECRET_PARAM.test(name) ? `${pair.slice(0, eq)}=[REDACTED]` : pair;
+    });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
+}
+
 /**
  * One middleware for what every route needs around it: the request id (echoed in
  * X-Request-Id), one access-log line when the request ends (info for 2xx/3xx, debug for 4xx,
@@ -52,7 +76,7 @@ export function installRequestLog(app: Express, logger: Logger, metrics: Metrics
       const level = status >= 500 ? 'error' : status >= 400 ? 'debug' : 'info';
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
-        { req: { id, method: req.method, url: req.originalUrl }, res: { statusCode: status }, responseTime: Math.round(seconds * 1e4) / 10 },
+        { req: { id, method: req.method, url: redactUrl(req.originalUrl) }, res: { statusCode: status }, responseTime: Math.round(seconds * 1e4) / 10 },
         'request completed',
       );
     });

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 export { currencyMinorDigits } from '../identifiers.js';
 
 export interface CsvRecord {
@@ -14,7 +13,24 @@ export interface CsvRecord {
  * header line (whichever it has more of) unless given.
  */
 export async function* parseCsv(input: Readable | AsyncIterable<Buffer | string>, separator?: ';' | ','): AsyncGenerator<CsvRecord> {
-  const decoder = new StringDecoder('utf8');
+  // Fatal: a byte sequence that is not UTF-8 is refused with its line, never turned into U+FFFD.
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const decoder = {
+    write(chunk: Buffer): string {
+      try {
+        return utf8.decode(chunk, { stream: true });
+      } catch {
+        throw new CsvSyntaxError(line, 'the file is not valid UTF-8 (export it as UTF-8)');
+      }
+    },
+    end(): string {
+      try {
+        return utf8.decode();
+      } catch {
+        throw new CsvSyntaxError(line, 'the file ends inside a UTF-8 character');
+      }
+    },
+  };
   let sep = separator;
   let field = '';
   let fields: string[] = [];

@@ -43,7 +43,10 @@ class Cells {
 
   get(c: Column): string {
     const i = this.columns.get(c);
-    return i === undefined ? '' : (this.fields[i] ?? '').trim();
+    const v = i === undefined ? '' : (this.fields[i] ?? '').trim();
+    // PostgreSQL text cannot hold U+0000: refuse it here, naming the cell, rather than fail in SQL.
+    if (v.indexOf('\0') !== -1) throw lineError(this.line, c, 'contains a NUL character', 'invalid_characters');
+    return v;
   }
 
   required(c: Column): string {

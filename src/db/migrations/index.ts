@@ -7,6 +7,7 @@ import * as scoring from './20261124000500_scoring.js';
 import * as monitoring from './20261124000600_monitoring.js';
 import * as orderCheckPath from './20261124000700_order_check_path.js';
 import * as orderCheckBatch from './20261125000800_order_check_batch.js';
+import * as ledgerReads from './20261203000900_ledger_reads.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261124000600_monitoring': monitoring,
   '20261124000700_order_check_path': orderCheckPath,
   '20261125000800_order_check_batch': orderCheckBatch,
+  '20261203000900_ledger_reads': ledgerReads,
 };
