@@ -159,7 +159,14 @@ export async function createContainer(config: Config, options: ContainerOptions 
   );
 
   const alerts = new AlertsService(db, audit, clock);
-  const webhooks = new WebhooksService(db, audit, clock, logger.child({ component: 'webhooks' }), config.WEBHOOK_TIMEOUT_MS);
+  const webhooks = new WebhooksService({
+    db,
+    audit,
+    clock,
+    logger: logger.child({ component: 'webhooks' }),
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowInternalTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+  });
 
   // One adapter instance per source, so its rate limiter is shared by every caller in the process.
   const timeoutMs = config.SOURCE_TIMEOUT_MS;

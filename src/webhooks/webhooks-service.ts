@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import axios from 'axios';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, WebhookDeliveriesTable, WebhooksTable } from '../db/schema.js';
-import { NotFound } from '../errors.js';
+import { InvalidInput, NotFound } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { signatureHeader } from './webhook-signature.js';
+import { assertPublicTarget, guardedLookup, WebhookTargetError } from './webhook-target.js';
+import net from 'node:net';
 
 type WebhookRow = Selectable<WebhooksTable>;
 type DeliveryRow = Selectable<WebhookDeliveriesTable>;
@@ -41,16 +43,42 @@ function deliveryView(d: DeliveryRow) {
 }
 
 /** Webhook subscriptions and their deliveries: signed, retried with backoff for a day, logged. */
+export interface WebhooksServiceOptions {
+  db: Kysely<DB>;
+  audit: AuditService;
+  clock: Clock;
+  logger: Logger;
+  timeoutMs?: number;
+  /** Accept receivers on loopback, private and link-local addresses (on-premises installations). */
+  allowInternalTargets?: boolean;
+}
+
 export class WebhooksService {
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly timeoutMs = 10_000,
-  ) {}
+  private readonly db: Kysely<DB>;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+  private readonly allowInternal: boolean;
+  private readonly lookup: ReturnType<typeof guardedLookup>;
+
+  constructor(options: WebhooksServiceOptions) {
+    this.db = options.db;
+    this.audit = options.audit;
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.allowInternal = options.allowInternalTargets ?? false;
+    this.lookup = guardedLookup(this.allowInternal);
+  }
 
   async create(input: { url: string; description?: string | undefined; alertTypes: string[] }, actor: AuthContext) {
+    try {
+      await assertPublicTarget(input.url, this.allowInternal);
+    } catch (err) {
+      if (err instanceof WebhookTargetError) throw InvalidInput.field('body.url', err.message, 'webhook_target_forbidden');
+      throw err;
+    }
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
@@ -112,7 +140,11 @@ export class WebhooksService {
         let status: number | null = null;
         let error: string | null = null;
         try {
+          // Checked again at each delivery, on the address connected to: a name that resolved to a
+          // public address at creation may point inside since (DNS rebinding).
+          if (net.isIP(new URL(d.url).hostname.replace(/^\[|\]$/g, ''))) await assertPublicTarget(d.url, this.allowInternal);
           const res = await axios.post(d.url, d.body, {
+            lookup: this.lookup,
             timeout: this.timeoutMs,
             headers: {
               'content-type': 'application/json',

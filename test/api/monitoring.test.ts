@@ -35,7 +35,7 @@ let t: TestApp;
 beforeAll(async () => {
   sources = await startSourcesServer();
   receiver = await startReceiver();
-  t = await createTestApp({ ...sources.env, MONITORING_BODACC_FIRST_DAYS: '1', SOURCE_CIRCUIT_OPEN_MS: '300' }, { now: '2026-11-23T09:00:00Z', jobsProcessEvery: 100, schedule: NO_SCHEDULES });
+  t = await createTestApp({ ...sources.env, MONITORING_BODACC_FIRST_DAYS: '1', SOURCE_CIRCUIT_OPEN_MS: '300', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { now: '2026-11-23T09:00:00Z', jobsProcessEvery: 100, schedule: NO_SCHEDULES });
   await t.container.startJobs();
 });
 afterAll(async () => {
