@@ -26,6 +26,10 @@ export interface JobDeps {
   webhooks: MonitoringJobDeps['webhooks'];
 }
 
+/** The jobs a person may run now (POST /v1/jobs/{name}/run): every scheduled job. */
+export const RUNNABLE_JOBS = [HEARTBEAT, EXPIRE_HOLDS, BODACC_DELTA, REFRESH_SOURCES, RESCORE_PORTFOLIO, EXPOSURE_WATCH, LIMIT_REVIEWS, DELIVER_WEBHOOKS] as const;
+export type RunnableJob = (typeof RUNNABLE_JOBS)[number];
+
 /** When each recurring job runs: a human interval ("15 minutes") or a cron expression in VIGIE_TIMEZONE. */
 export interface JobSchedule {
   heartbeat: string;

@@ -23,6 +23,7 @@ import { CustomersService } from './customers/customers-service.js';
 import { customersRoutes } from './customers/customers-routes.js';
 import { JobRunsStore } from './jobs/job-runs-store.js';
 import { jobsRoutes } from './jobs/jobs-routes.js';
+import { JobsService } from './jobs/jobs-service.js';
 import { PolicyService } from './policy/policy-service.js';
 import { policyRoutes } from './policy/policy-routes.js';
 import { CreditStore } from './credit/credit-store.js';
@@ -251,7 +252,17 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...webhooksRoutes(webhooks),
     ...companiesRoutes(companies),
     ...auditRoutes(audit),
-    ...jobsRoutes(jobRuns),
+    ...jobsRoutes(
+      jobRuns,
+      new JobsService({
+        enqueue: async (name) => {
+          const job = await agenda.now(name);
+          return { id: job.attrs._id === undefined ? null : String(job.attrs._id) };
+        },
+        audit,
+        clock,
+      }),
+    ),
     ...apiKeysRoutes(apiKeys),
   ];
   const app = createApp({

@@ -18,7 +18,7 @@ const { values, positionals } = parseArgs({
 const siren = positionals[0]?.replace(/\s/g, '');
 const key = process.env.VIGIE_API_KEY;
 if (!siren || !key) {
-  console.error('usage: VIGIE_API_KEY=<a sales or credit_manager key> npm run check -- <siren> [--monthly <euros a month>] [--refresh] [--json]');
+  console.error('usage: VIGIE_API_KEY=<a sales or credit_manager key> [VIGIE_URL=http://localhost:3000] npm run check -- <siren> [--url <service url>] [--monthly <euros a month>] [--refresh] [--json]');
   process.exit(2);
 }
 
@@ -27,15 +27,39 @@ const euros = (cents: number) => `${(cents / 100).toLocaleString('fr-FR', { maxi
 
 const params: Record<string, string> = { refresh: String(values.refresh) };
 if (values.monthly) params.expectedMonthlyPurchases = String(Math.round(Number(values.monthly.replace(',', '.')) * 100));
-const res = await axios.get(`${values.url}/v1/companies/${siren}/assessment`, {
-  params,
-  headers: { authorization: `Bearer ${key}` },
-  validateStatus: () => true,
-  timeout: 60_000,
-});
+
+/**
+ * One line and an exit code for every way the call can fail — never a stack trace, and never the
+ * request (whose headers carry the key): 1 the service refused the request, 3 it could not answer.
+ */
+function fail(message: string, code: number): never {
+  console.error(`vigie-check: ${message}`);
+  process.exit(code);
+}
+
+let res;
+try {
+  res = await axios.get(`${values.url.replace(/\/$/, '')}/v1/companies/${encodeURIComponent(siren)}/assessment`, {
+    params,
+    headers: { authorization: `Bearer ${key}` },
+    validateStatus: () => true,
+    timeout: 60_000,
+  });
+} catch (err) {
+  const { code, message } = err as { code?: string; message?: string };
+  const why =
+    code === 'ECONNREFUSED' ? 'connection refused'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found'
+    : code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'no answer within 60 s'
+    : code ?? message ?? 'unknown error';
+  fail(`cannot reach Vigie at ${values.url} (${why}); is it running? Set VIGIE_URL or --url.`, 3);
+}
+if (res.status === 401) fail('the API key was refused (401): check VIGIE_API_KEY.', 1);
+if (res.status === 403) fail('this API key may not run prospect checks (403): use a sales or credit_manager key.', 1);
 if (res.status !== 200) {
-  console.error(`${res.status}: ${res.data?.error?.message ?? JSON.stringify(res.data)}`);
-  process.exit(1);
+  const data = res.data as { error?: { message?: string } } | string | undefined;
+  const message = typeof data === 'object' && data?.error?.message ? data.error.message : `HTTP ${res.status}`;
+  fail(`${res.status}: ${message}`, res.status >= 500 ? 3 : 1);
 }
 const a = res.data;
 if (values.json) {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { NO_SCHEDULES } from '../setup/jobs.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { testServerUrl } from '../setup/db-url.js';
@@ -35,6 +36,25 @@ describe(`Agenda on the ${mode}`, () => {
       return res.body.items.some((r: { status: string }) => r.status === 'succeeded') ? res.body.items : undefined;
     }, 20_000);
     expect(runs[0]).toMatchObject({ job: 'heartbeat', status: 'succeeded', counts: { beats: 1 } });
+  });
+
+  it('POST /v1/jobs/{name}/run runs a job now, audited; sales may not, and an unknown job is a 400', async () => {
+    const t: TestApp = await createTestApp({}, { jobsProcessEvery: 200, schedule: NO_SCHEDULES });
+    cleanups.push(() => t.close());
+    await t.container.startJobs();
+    const res = await t.as('credit_manager').post('/v1/jobs/limit-reviews/run', { reason: 'new limits entered today' });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body).toMatchObject({ job: 'limit-reviews', runs: '/v1/jobs?job=limit-reviews' });
+    await waitFor(async () => {
+      const runs = await t.as('credit_manager').get('/v1/jobs?job=limit-reviews');
+      return runs.body.items.some((r: { status: string }) => r.status === 'succeeded');
+    }, 20_000, 'the requested run');
+    const audit = await t.as('credit_manager').get('/v1/audit?entityType=job');
+    expect(audit.body.items[0]).toMatchObject({ action: 'job.run_requested', entityId: 'limit-reviews', actor: 'test-credit_manager', reason: 'new limits entered today' });
+    expect((await t.as('sales').post('/v1/jobs/limit-reviews/run', {})).status).toBe(403);
+    const unknown = await t.as('admin').post('/v1/jobs/drop-tables/run', {});
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].field).toBe('params.name');
   });
 });
 
