@@ -143,21 +143,23 @@ export async function createContainer(config: Config, options: ContainerOptions 
   // account another transaction holds at most the rest of the pool but one.
   const poolSize = database.mode === 'server' ? config.DATABASE_POOL_SIZE : config.EMBEDDED_DB_CONNECTIONS;
   const lanes = Math.max(1, Math.min(config.ORDER_CHECK_LANES, poolSize - 1));
-  const orders = new OrdersService(
+  const scoringPolicy = new ScoringPolicyService(db, audit);
+  const orders = new OrdersService({
     db,
-    new OrdersStore(db, database.pool, database.mode === 'server'),
+    store: new OrdersStore(db, database.pool, database.mode === 'server'),
     credit,
     policy,
     audit,
     clock,
-    logger.child({ component: 'orders' }),
-    {
+    logger: logger.child({ component: 'orders' }),
+    gradeConditions: async () => (await scoringPolicy.current()).policy.conditions,
+    batching: {
       maxBatch: config.ORDER_CHECK_BATCH_MAX,
       lanes,
       waitingChecks: Math.max(1, poolSize - lanes - 1),
       metrics: { batchSize: metrics.orderCheckBatchSize, batchFallbacks: metrics.orderCheckBatchFallbacks, deferred: metrics.orderChecksDeferred },
     },
-  );
+  });
 
   const alerts = new AlertsService(db, audit, clock);
   const webhooks = new WebhooksService({
@@ -193,7 +195,6 @@ export async function createContainer(config: Config, options: ContainerOptions 
     logger.child({ component: 'companies' }),
   );
 
-  const scoringPolicy = new ScoringPolicyService(db, audit);
   const legalEvents = new LegalEventsStore(db);
   const assessments = new AssessmentsService(db, new AssessmentsStore(db), companies, legalEvents, creditStore, credit, policy, scoringPolicy, alerts, audit, clock);
   const monitoring = new MonitoringService(

@@ -1,5 +1,4 @@
-import type { CreditPolicy } from '../policy/policy-service.js';
-import type { CreditAccountRow, ExposureSnapshot } from './credit-store.js';
+import type { PositionRow } from './credit-store.js';
 
 export interface CreditPosition {
   currency: string;
@@ -20,30 +19,29 @@ export interface CreditPosition {
   };
   available: number;
   oldestOverdueDueDate: string | null;
+  /** What the credit rules say of a new order today, with the rules that already fail. */
+  newOrders: { decision: PositionRow['decision']; reasons: string[] };
 }
 
-/** Pure: the limit in force and the exposure against it. */
-export function creditPosition(account: CreditAccountRow, snapshot: ExposureSnapshot, policy: CreditPolicy, today: string): CreditPosition {
-  const explicit = account.credit_limit !== null;
-  const limit = explicit ? account.credit_limit! : policy.defaultCreditLimit;
-  const unapplied = -snapshot.unappliedCredits;
-  const total = snapshot.openReceivables + snapshot.overdueReceivables + snapshot.activeHolds + unapplied;
+/** The position as the API shows it: vigie_credit_position() computed it; nothing is re-derived here. */
+export function creditPosition(row: PositionRow, today: string): CreditPosition {
   return {
-    currency: account.currency,
+    currency: row.currency,
     creditLimit: {
-      amount: limit,
-      source: explicit ? 'explicit' : 'policy_default',
-      reviewDate: account.limit_review_date,
-      reviewDue: account.limit_review_date !== null && account.limit_review_date <= today,
+      amount: row.limit_amount,
+      source: row.limit_source,
+      reviewDate: row.limit_review_date,
+      reviewDue: row.limit_review_date !== null && row.limit_review_date <= today,
     },
     exposure: {
-      openReceivables: snapshot.openReceivables,
-      overdueReceivables: snapshot.overdueReceivables,
-      activeHolds: snapshot.activeHolds,
-      unappliedCredits: unapplied === 0 ? 0 : unapplied,
-      total,
+      openReceivables: row.open_current,
+      overdueReceivables: row.overdue,
+      activeHolds: row.held,
+      unappliedCredits: row.unapplied === 0 ? 0 : -row.unapplied,
+      total: row.total,
     },
-    available: limit - total,
-    oldestOverdueDueDate: snapshot.oldestOverdueDueDate,
+    available: row.available,
+    oldestOverdueDueDate: row.oldest_overdue,
+    newOrders: { decision: row.decision, reasons: row.reasons },
   };
 }

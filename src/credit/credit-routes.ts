@@ -26,6 +26,9 @@ export const creditDetailSchema = z.object({
     creditLimit: limitSchema,
     exposure: exposureSchema,
     available: z.number().int(),
+    newOrders: z
+      .object({ decision: z.enum(['approved', 'review', 'blocked']), reasons: z.array(z.string()) })
+      .describe('What the credit rules say of a new order today: the rules that already fail whatever its amount (an order is checked against the available credit besides)'),
     blocked: z.boolean().describe('Manually or automatically blocked'),
     manualBlock: z.object({ reason: z.string().nullable(), at: z.string().nullable(), by: z.string().nullable() }).nullable(),
     autoBlock: z

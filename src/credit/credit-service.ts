@@ -52,10 +52,21 @@ export class CreditService {
    * runs one transaction at a time.
    */
   async position(account: CreditAccountRow, trx: Kysely<DB> | Transaction<DB> = this.db, policy?: CreditPolicy): Promise<CreditPosition & { graceDays: number }> {
+    const rule = await this.rule(policy);
+    const [row] = await this.store.positions([account.customer_id], rule, trx);
+    return { ...creditPosition(row!, rule.today), graceDays: rule.graceDays };
+  }
+
+  /** Positions of these customers, or (null) of the whole portfolio, by the one rule; with what it was evaluated with. */
+  async positions(customerIds: readonly string[] | null, policy?: CreditPolicy) {
+    const rule = await this.rule(policy);
+    return { rows: await this.store.positions(customerIds, rule), rule };
+  }
+
+  /** What the credit rules are evaluated with now: the policy's default limit, the overdue threshold, the instant. */
+  async rule(policy?: CreditPolicy): Promise<{ defaultLimit: number; overdueBefore: string; today: string; graceDays: number; now: Date }> {
     policy ??= await this.policy.current();
-    const today = this.today();
-    const snapshot = await this.store.exposure(account.customer_id, addDays(today, -policy.overdueGraceDays), this.clock.now(), trx);
-    return { ...creditPosition(account, snapshot, policy, today), graceDays: policy.overdueGraceDays };
+    return { defaultLimit: policy.defaultCreditLimit, ...(await this.overdueThreshold(policy)), now: this.clock.now() };
   }
 
   /** Takes the customer's account lock in `trx` (see CreditStore.lock). */

@@ -4,17 +4,35 @@ import type { CreditAccountsTable, DB } from '../db/schema.js';
 export type Executor = Kysely<DB> | Transaction<DB>;
 export type CreditAccountRow = Selectable<CreditAccountsTable>;
 
-/** Exposure components of one customer at one moment, in minor units. */
-export interface ExposureSnapshot {
+/**
+ * A customer's credit position as vigie_credit_position() and vigie_credit_reasons() state it
+ * (migration 20261203001000, the one home of these rules), with the account fields beside it.
+ */
+export interface PositionRow {
+  customer_id: string;
+  currency: string;
+  credit_limit: number | null;
+  limit_review_date: string | null;
+  risk_grade: CreditAccountRow['risk_grade'];
+  manual_block: boolean;
+  auto_block: boolean;
+  auto_block_reasons: string[];
   /** Open invoice amounts not yet overdue (within terms or grace). */
-  openReceivables: number;
+  open_current: number;
   /** Open invoice amounts due before today minus the grace days. */
-  overdueReceivables: number;
-  oldestOverdueDueDate: string | null;
+  overdue: number;
+  oldest_overdue: string | null;
   /** Payments and credit notes not matched to an invoice (they lower exposure). */
-  unappliedCredits: number;
+  unapplied: number;
   /** Active, unexpired order holds. */
-  activeHolds: number;
+  held: number;
+  total: number;
+  limit_amount: number;
+  limit_source: 'explicit' | 'policy_default';
+  available: number;
+  /** What the rules say of a new order today (an order of 0: the rules that already fail). */
+  reasons: string[];
+  decision: 'approved' | 'review' | 'blocked';
 }
 
 export interface LedgerFigures {
@@ -66,35 +84,31 @@ export class CreditStore {
   }
 
   /**
-   * One round trip. `overdueBefore` is today minus the grace days: an invoice due before it is overdue.
-   * Call it after lock() in the same transaction to read a consistent, current picture.
+   * Positions in one round trip, for these customers or (null) the whole portfolio.
+   * `overdueBefore` is today minus the grace days: an invoice due before it is overdue. Inside a
+   * transaction after lock(), it reads a consistent, current picture.
    */
-  async exposure(customerId: string, overdueBefore: string, now: Date, trx: Executor = this.db): Promise<ExposureSnapshot> {
-    const { rows } = await sql<{
-      open_current: number;
-      overdue: number;
-      oldest_overdue: string | null;
-      unapplied: number;
-      held: number;
-    }>`
-      SELECT i.open_current, i.overdue, i.oldest_overdue,
-        (SELECT coalesce(sum(unapplied), 0) FROM credits WHERE customer_id = ${customerId} AND unapplied > 0)::bigint AS unapplied,
-        (SELECT coalesce(sum(hold_amount), 0) FROM order_checks
-          WHERE customer_id = ${customerId} AND hold_status = 'active' AND expires_at > ${now})::bigint AS held
-      FROM (
-        SELECT coalesce(sum(open_amount) FILTER (WHERE due_date >= ${overdueBefore}::date), 0)::bigint AS open_current,
-               coalesce(sum(open_amount) FILTER (WHERE due_date < ${overdueBefore}::date), 0)::bigint AS overdue,
-               to_char(min(due_date) FILTER (WHERE due_date < ${overdueBefore}::date), 'YYYY-MM-DD') AS oldest_overdue
-        FROM invoices WHERE customer_id = ${customerId} AND open_amount > 0
-      ) i`.execute(trx);
-    const r = rows[0]!;
-    return {
-      openReceivables: r.open_current,
-      overdueReceivables: r.overdue,
-      oldestOverdueDueDate: r.oldest_overdue,
-      unappliedCredits: r.unapplied,
-      activeHolds: r.held,
-    };
+  async positions(customerIds: readonly string[] | null, rule: { defaultLimit: number; overdueBefore: string; now: Date }, trx: Executor = this.db): Promise<PositionRow[]> {
+    const { rows } = await sql<PositionRow>`
+      SELECT ca.customer_id, ca.currency, ca.credit_limit, to_char(ca.limit_review_date, 'YYYY-MM-DD') AS limit_review_date, ca.risk_grade,
+             ca.manual_block, ca.auto_block, ca.auto_block_reasons,
+             p.open_current, p.overdue, to_char(p.oldest_overdue, 'YYYY-MM-DD') AS oldest_overdue, p.unapplied, p.held, p.total,
+             p.limit_amount, p.limit_source, p.available, r.reasons, vigie_credit_decision(r.reasons) AS decision
+        FROM credit_accounts ca
+       CROSS JOIN LATERAL vigie_credit_position(ca.customer_id, ca.credit_limit, ${rule.defaultLimit}::bigint, ${rule.overdueBefore}::date, ${rule.now}::timestamptz) p
+       CROSS JOIN LATERAL (SELECT vigie_credit_reasons(ca.risk_grade, ca.manual_block, p.overdue, p.total, 0, p.limit_amount, p.limit_source) AS reasons) r
+       ${customerIds ? sql`WHERE ca.customer_id = ANY (${[...customerIds]}::uuid[])` : sql``}`.execute(trx);
+    return rows;
+  }
+
+  /** Sets the grade orders are checked against, with the assessment that set it. */
+  async setGrades(changes: Array<{ customerId: string; grade: string; assessmentId: string }>, at: Date, trx: Executor = this.db): Promise<void> {
+    if (changes.length === 0) return;
+    await sql`
+      UPDATE credit_accounts a SET risk_grade = v.grade, risk_grade_at = ${at}, risk_assessment_id = v.assessment, updated_at = ${at}
+        FROM jsonb_to_recordset(${JSON.stringify(changes.map((c) => ({ id: c.customerId, grade: c.grade, assessment: c.assessmentId })))}::jsonb)
+             AS v(id uuid, grade text, assessment uuid)
+       WHERE a.customer_id = v.id`.execute(trx);
   }
 
   async aging(customerId: string, today: string): Promise<AgingBuckets> {

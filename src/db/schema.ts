@@ -68,6 +68,8 @@ export interface CreditAccountsTable {
   manual_blocked_by: string | null;
   risk_grade: 'A' | 'B' | 'C' | 'D' | 'E' | 'X' | null;
   risk_grade_at: Timestamp | null;
+  /** The assessment that set risk_grade. */
+  risk_assessment_id: string | null;
   auto_block: ColumnType<boolean, boolean | undefined, boolean>;
   auto_block_reasons: ColumnType<string[], string | undefined, string>;
   auto_blocked_at: Timestamp | null;

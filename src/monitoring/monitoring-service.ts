@@ -39,6 +39,9 @@ const EVENT_SEVERITY: Record<string, Severity> = {
 
 type Counts = Record<string, number>;
 
+/** The reasons the automatic block stands for (a manual block and review reasons are not its to set). */
+const AUTO_BLOCK_REASONS: readonly string[] = ['legal_proceedings', 'overdue_invoices', 'over_limit'];
+
 /**
  * Portfolio monitoring: the daily BODACC walk, the refresh of stale registry and financial data,
  * re-scoring, the exposure watch (the automatic block) and limit review reminders. Every method
@@ -198,9 +201,8 @@ export class MonitoringService {
    */
   async exposureWatch(customerIds: readonly string[] | null = null): Promise<Counts> {
     const policy = await this.policy.current();
-    const today = this.credit.today();
-    const now = this.clock.now();
-    const rows = await this.store.watchRows(customerIds, addDays(today, -policy.overdueGraceDays), now);
+    const { rows, rule } = await this.credit.positions(customerIds, policy);
+    const { today, now } = rule;
     const changes: Array<{ id: string; blocked: boolean; reasons: string[] }> = [];
     const alerts: AlertInput[] = [];
     const resolve: string[] = [];
@@ -208,41 +210,41 @@ export class MonitoringService {
     const newlyOverdue: string[] = [];
     let blockedCount = 0;
     let unblockedCount = 0;
-    for (const r of rows) {
-      const explicit = r.credit_limit !== null;
-      const limit = explicit ? r.credit_limit! : policy.defaultCreditLimit;
-      // A policy default of 0 means "review every order", not "over the limit".
-      const overLimit = (explicit || limit > 0) && r.exposure > limit;
-      const reasons = [...(r.risk_grade === 'X' ? ['legal_proceedings'] : []), ...(r.overdue > 0 ? ['overdue_invoices'] : []), ...(overLimit ? ['over_limit'] : [])];
-      const was = r.auto_block_reasons ?? [];
-      const id = r.customer_id;
+    for (const p of rows) {
+      // The rules (vigie_credit_reasons) say which fail today; the watch acts on those it owns.
+      const reasons = p.reasons.filter((code) => AUTO_BLOCK_REASONS.includes(code));
+      const overLimit = reasons.includes('over_limit');
+      const limit = p.limit_amount;
+      const explicit = p.limit_source === 'explicit';
+      const was = p.auto_block_reasons ?? [];
+      const id = p.customer_id;
       if (overLimit) {
         alerts.push({
           type: 'limit_exceeded',
           severity: 'high',
           customerId: id,
           dedupeKey: `limit_exceeded:${id}`,
-          message: `Exposure ${r.exposure} exceeds the credit limit ${limit} (minor units)`,
-          data: { exposure: r.exposure, creditLimit: limit, creditLimitSource: explicit ? 'explicit' : 'policy_default' },
+          message: `Exposure ${p.total} exceeds the credit limit ${limit} (minor units)`,
+          data: { exposure: p.total, creditLimit: limit, creditLimitSource: explicit ? 'explicit' : 'policy_default' },
         });
       } else if (was.includes('over_limit')) resolve.push(`limit_exceeded:${id}`);
-      if (r.overdue > 0) {
-        const days = r.oldest_overdue ? Math.round((Date.parse(today) - Date.parse(r.oldest_overdue)) / 86_400_000) : null;
+      if (p.overdue > 0) {
+        const days = p.oldest_overdue ? Math.round((Date.parse(today) - Date.parse(p.oldest_overdue)) / 86_400_000) : null;
         alerts.push({
           type: 'overdue',
           severity: days !== null && days > 60 ? 'high' : 'medium',
           customerId: id,
           dedupeKey: `overdue:${id}`,
-          message: `${r.overdue} (minor units) overdue beyond the ${policy.overdueGraceDays} grace days, the oldest ${days} days past due`,
-          data: { overdueAmount: r.overdue, oldestOverdueDueDate: r.oldest_overdue, oldestOverdueDays: days, graceDays: policy.overdueGraceDays },
+          message: `${p.overdue} (minor units) overdue beyond the ${policy.overdueGraceDays} grace days, the oldest ${days} days past due`,
+          data: { overdueAmount: p.overdue, oldestOverdueDueDate: p.oldest_overdue, oldestOverdueDays: days, graceDays: policy.overdueGraceDays },
         });
         if (!was.includes('overdue_invoices')) newlyOverdue.push(id);
       } else if (was.includes('overdue_invoices')) resolve.push(`overdue:${id}`);
 
       const blocked = reasons.length > 0;
-      if (blocked === r.auto_block && JSON.stringify(reasons) === JSON.stringify(was)) continue;
+      if (blocked === p.auto_block && JSON.stringify(reasons) === JSON.stringify(was)) continue;
       changes.push({ id, blocked, reasons });
-      if (blocked && !r.auto_block) {
+      if (blocked && !p.auto_block) {
         blockedCount++;
         alerts.push({
           type: 'auto_blocked',
@@ -250,9 +252,9 @@ export class MonitoringService {
           customerId: id,
           dedupeKey: `auto_blocked:${id}`,
           message: `New orders blocked automatically: ${reasons.join(', ')}`,
-          data: { reasons, exposure: r.exposure, creditLimit: limit, overdueAmount: r.overdue, grade: r.risk_grade },
+          data: { reasons, exposure: p.total, creditLimit: limit, overdueAmount: p.overdue, grade: p.risk_grade },
         });
-      } else if (!blocked && r.auto_block) {
+      } else if (!blocked && p.auto_block) {
         unblockedCount++;
         resolve.push(`auto_blocked:${id}`);
         alerts.push({
@@ -262,17 +264,17 @@ export class MonitoringService {
           dedupeKey: `auto_unblocked:${id}:${now.getTime()}`,
           once: true,
           message: `The automatic block is lifted (was: ${was.join(', ')})`,
-          data: { previousReasons: was, exposure: r.exposure, creditLimit: limit },
+          data: { previousReasons: was, exposure: p.total, creditLimit: limit },
         });
       }
-      if (blocked !== r.auto_block) {
+      if (blocked !== p.auto_block) {
         audits.push({
           actor: SYSTEM,
           action: blocked ? 'customer.auto_blocked' : 'customer.auto_unblocked',
           entityType: 'customer',
           entityId: id,
           customerId: id,
-          oldValue: { autoBlock: r.auto_block, reasons: was },
+          oldValue: { autoBlock: p.auto_block, reasons: was },
           newValue: { autoBlock: blocked, reasons },
           reason: blocked ? reasons.join(', ') : 'the causes of the automatic block have cleared',
         });

@@ -1,17 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 
-export interface WatchRow {
-  customer_id: string;
-  credit_limit: number | null;
-  risk_grade: string | null;
-  auto_block: boolean;
-  auto_block_reasons: string[];
-  exposure: number;
-  overdue: number;
-  oldest_overdue: string | null;
-}
-
 /** The monitoring jobs' reads and writes: set-based, for the whole portfolio or a list of customers. */
 export class MonitoringStore {
   constructor(private readonly db: Kysely<DB>) {}
@@ -44,32 +33,6 @@ export class MonitoringStore {
     const rows = await trx.selectFrom('customers').select(['id', 'siren']).where('siren', '=', (eb) => eb.fn.any(eb.val([...sirens]))).execute();
     for (const r of rows) out.set(r.siren, [...(out.get(r.siren) ?? []), r.id]);
     return out;
-  }
-
-  /** Exposure, overdue and blocks per customer, from the ledger as it is now. */
-  async watchRows(customerIds: readonly string[] | null, overdueBefore: string, now: Date): Promise<WatchRow[]> {
-    const only = (col: string) => (customerIds ? sql`AND ${sql.ref(col)} = ANY (${[...customerIds]}::uuid[])` : sql``);
-    const { rows } = await sql<WatchRow>`
-      SELECT ca.customer_id, ca.credit_limit, ca.risk_grade, ca.auto_block, ca.auto_block_reasons,
-             (coalesce(i.open, 0) + coalesce(h.held, 0) - coalesce(c.unapplied, 0))::bigint AS exposure,
-             coalesce(i.overdue, 0)::bigint AS overdue,
-             to_char(i.oldest_overdue, 'YYYY-MM-DD') AS oldest_overdue
-        FROM credit_accounts ca
-        LEFT JOIN (
-          SELECT customer_id, sum(open_amount) AS open,
-                 sum(open_amount) FILTER (WHERE due_date < ${overdueBefore}::date) AS overdue,
-                 min(due_date) FILTER (WHERE due_date < ${overdueBefore}::date) AS oldest_overdue
-            FROM invoices WHERE open_amount > 0 ${only('customer_id')} GROUP BY customer_id
-        ) i ON i.customer_id = ca.customer_id
-        LEFT JOIN (
-          SELECT customer_id, sum(hold_amount) AS held FROM order_checks
-           WHERE hold_status = 'active' AND expires_at > ${now} ${only('customer_id')} GROUP BY customer_id
-        ) h ON h.customer_id = ca.customer_id
-        LEFT JOIN (
-          SELECT customer_id, sum(unapplied) AS unapplied FROM credits WHERE unapplied > 0 ${only('customer_id')} GROUP BY customer_id
-        ) c ON c.customer_id = ca.customer_id
-       WHERE true ${only('ca.customer_id')}`.execute(this.db);
-    return rows;
   }
 
   async setAutoBlocks(changes: Array<{ id: string; blocked: boolean; reasons: string[] }>, at: Date, trx: Kysely<DB> | Transaction<DB> = this.db): Promise<void> {

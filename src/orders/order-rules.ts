@@ -1,11 +1,11 @@
-import type { CreditPosition } from '../credit/credit-position.js';
 import { currencyMinorDigits } from '../identifiers.js';
 
 export type Decision = 'approved' | 'review' | 'blocked';
 
 /**
- * Every failing rule is reported, in this documented order (most fundamental first):
- * legal proceedings, manual block, overdue invoices, over limit, risk grade, no limit.
+ * The reasons an order is not approved, in the documented order (most fundamental first). Which
+ * of them fail, and what decision follows, is decided in one place: vigie_credit_reasons() and
+ * vigie_credit_decision() (migration 20261203001000). This file only words them for people.
  */
 export const REASON_ORDER = ['legal_proceedings', 'manual_block', 'overdue_invoices', 'over_limit', 'risk_grade', 'no_limit'] as const;
 export type ReasonCode = (typeof REASON_ORDER)[number];
@@ -16,18 +16,23 @@ export interface Reason {
   [data: string]: unknown;
 }
 
-export interface DecisionInput {
+/** The figures the decision was made on, as the order check stored them. */
+export interface ReasonFacts {
   amount: number;
-  position: CreditPosition;
-  graceDays: number;
+  currency: string;
+  exposureTotal: number;
+  overdueAmount: number;
   oldestOverdueDays: number | null;
-  manualBlock: { reason: string | null } | null;
-  riskGrade: string | null;
+  graceDays: number;
+  creditLimit: number;
+  creditLimitSource: 'explicit' | 'policy_default';
+  available: number;
+  manualBlockReason: string | null;
 }
 
 // Building an Intl.NumberFormat costs far more than formatting with one: keep one per currency.
 const formats = new Map<string, Intl.NumberFormat>();
-const money = (minor: number, currency: string) => {
+export const money = (minor: number, currency: string) => {
   let f = formats.get(currency);
   if (!f) {
     f = new Intl.NumberFormat('en-GB', { style: 'currency', currency });
@@ -36,68 +41,40 @@ const money = (minor: number, currency: string) => {
   return f.format(minor / 10 ** currencyMinorDigits(currency));
 };
 
-/** Pure: the decision for one order against a customer's current position. */
-export function decideOrder(input: DecisionInput): { decision: Decision; reasons: Reason[] } {
-  const { position, amount } = input;
-  const cur = position.currency;
-  const reasons: Array<Reason & { severity: 'blocked' | 'review' }> = [];
-
-  if (input.riskGrade === 'X') {
-    reasons.push({
-      code: 'legal_proceedings',
-      severity: 'blocked',
-      message: 'The customer is ceased or in collective proceedings (sauvegarde, redressement or liquidation judiciaire): risk grade X.',
-    });
-  }
-  if (input.manualBlock) {
-    reasons.push({
-      code: 'manual_block',
-      severity: 'blocked',
-      message: `A credit manager blocked this customer${input.manualBlock.reason ? `: ${input.manualBlock.reason}` : ''}.`,
-    });
-  }
-  const overdue = position.exposure.overdueReceivables;
-  if (overdue > 0) {
-    reasons.push({
-      code: 'overdue_invoices',
-      severity: 'blocked',
-      message: `${money(overdue, cur)} is overdue, the oldest ${input.oldestOverdueDays} days past its due date (grace ${input.graceDays} days): pay what is due before ordering again.`,
-      overdueAmount: overdue,
-      oldestOverdueDays: input.oldestOverdueDays,
-      graceDays: input.graceDays,
-    });
-  }
-  const limit = position.creditLimit;
-  const noLimit = limit.source === 'policy_default' && limit.amount === 0;
-  if (!noLimit && position.exposure.total + amount > limit.amount) {
-    const available = position.available;
-    reasons.push({
-      code: 'over_limit',
-      severity: 'blocked',
-      message:
-        limit.amount === 0
-          ? 'The credit limit is 0: prepayment only.'
-          : `The order of ${money(amount, cur)} exceeds the available credit of ${money(Math.max(available, 0), cur)} (limit ${money(limit.amount, cur)}${limit.source === 'policy_default' ? ', the policy default' : ''}, exposure ${money(position.exposure.total, cur)}).`,
-      available,
-      creditLimit: limit.amount,
-      exposure: position.exposure.total,
-    });
-  }
-  if (input.riskGrade === 'E' && limit.source !== 'explicit') {
-    reasons.push({
-      code: 'risk_grade',
-      severity: 'review',
-      message: 'Risk grade E (very high risk) and no limit set by a credit manager: review before accepting.',
-    });
-  }
-  if (noLimit) {
-    reasons.push({
-      code: 'no_limit',
-      severity: 'review',
-      message: 'No credit limit is set for this customer and the policy default is 0: every order goes to review.',
-    });
-  }
-  reasons.sort((a, b) => REASON_ORDER.indexOf(a.code) - REASON_ORDER.indexOf(b.code));
-  const decision: Decision = reasons.some((r) => r.severity === 'blocked') ? 'blocked' : reasons.length > 0 ? 'review' : 'approved';
-  return { decision, reasons: reasons.map(({ severity: _s, ...r }) => r) };
+/** Pure: each reason code the rules returned, with its message and the figures behind it. */
+export function explainReasons(codes: readonly string[], f: ReasonFacts): Reason[] {
+  const cur = f.currency;
+  return codes.map((code): Reason => {
+    switch (code as ReasonCode) {
+      case 'legal_proceedings':
+        return { code: 'legal_proceedings', message: 'The customer is ceased or in collective proceedings (sauvegarde, redressement or liquidation judiciaire): risk grade X.' };
+      case 'manual_block':
+        return { code: 'manual_block', message: `A credit manager blocked this customer${f.manualBlockReason ? `: ${f.manualBlockReason}` : ''}.` };
+      case 'overdue_invoices':
+        return {
+          code: 'overdue_invoices',
+          message: `${money(f.overdueAmount, cur)} is overdue, the oldest ${f.oldestOverdueDays} days past its due date (grace ${f.graceDays} days): pay what is due before ordering again.`,
+          overdueAmount: f.overdueAmount,
+          oldestOverdueDays: f.oldestOverdueDays,
+          graceDays: f.graceDays,
+        };
+      case 'over_limit':
+        return {
+          code: 'over_limit',
+          message:
+            f.creditLimit === 0
+              ? 'The credit limit is 0: prepayment only.'
+              : `The order of ${money(f.amount, cur)} exceeds the available credit of ${money(Math.max(f.available, 0), cur)} (limit ${money(f.creditLimit, cur)}${f.creditLimitSource === 'policy_default' ? ', the policy default' : ''}, exposure ${money(f.exposureTotal, cur)}).`,
+          available: f.available,
+          creditLimit: f.creditLimit,
+          exposure: f.exposureTotal,
+        };
+      case 'risk_grade':
+        return { code: 'risk_grade', message: 'Risk grade E (very high risk) and no limit set by a credit manager: review before accepting.' };
+      case 'no_limit':
+        return { code: 'no_limit', message: 'No credit limit is set for this customer and the policy default is 0: every order goes to review.' };
+      default:
+        throw new Error(`unknown reason code ${code}`);
+    }
+  });
 }

@@ -8,7 +8,7 @@ import type { AuthContext } from '../api-keys/roles.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
-import { decideOrder, type Decision, type Reason } from './order-rules.js';
+import { explainReasons, type Decision, type Reason } from './order-rules.js';
 import type { BatchResult, CheckParams, CheckResult, OrderCheckRow, OrdersStore } from './orders-store.js';
 import Bottleneck from 'bottleneck';
 import { CheckBatcher } from './check-batcher.js';
@@ -42,6 +42,28 @@ export interface OrderCheckView {
   checkedAt: string;
   policyVersion: number;
   override?: { by: string; at: string; reason: string; originalDecision: Decision; originalReasons: Reason[] };
+  /** When the order does not pass: what would make it pass. */
+  toPass?: {
+    available: number;
+    /** The part of the order beyond the available credit, to be paid up front. */
+    prepaymentToCover: number | null;
+    overdueToPay: number | null;
+    gradeCondition: string | null;
+  };
+  /** What the decision was made on, as it stood at the check. */
+  snapshot: {
+    limitSetAt: string | null;
+    limitSetBy: string | null;
+    graceDays: number;
+    oldestOverdueDays: number | null;
+    manualBlock: Facts['manualBlock'];
+    autoBlock: Facts['autoBlock'] | null;
+    riskGrade: string | null;
+    riskGradeAt: string | null;
+    assessmentId: string | null;
+    dataAgeDays: { riskGrade: number | null; limit: number | null };
+  };
+  rechecks?: Facts['rechecks'];
 }
 
 export interface CheckOutcome {
@@ -50,19 +72,30 @@ export interface CheckOutcome {
   replayed: boolean;
 }
 
-/** What a decision was made on, stored with the check (the answer is rebuilt from it on a retry). */
+/**
+ * What a decision was made on, stored with the check by vigie_order_check(): the answer is rebuilt
+ * from it on a retry, and GET /v1/order-checks/{orderId} shows it ("why was this order blocked on
+ * that day").
+ */
 interface Facts {
+  reasons: string[];
   exposure: OrderCheckView['exposureComponents'] & { total: number };
   creditLimit: number;
   creditLimitSource: 'explicit' | 'policy_default';
   available: number;
+  limitSetAt?: string | null;
+  limitSetBy?: string | null;
   oldestOverdueDays: number | null;
   graceDays: number;
-  manualBlock: { reason: string | null } | null;
+  manualBlock: { reason: string | null; by?: string | null; at?: string | null } | null;
+  autoBlock?: { reasons: string[]; at: string | null } | null;
   riskGrade: string | null;
+  riskGradeAt?: string | null;
+  assessmentId?: string | null;
   checkedAt: string;
   policyVersion: number;
   override?: OrderCheckView['override'];
+  rechecks?: Array<{ at: string; by: string; decision: Decision; reasons: string[] }>;
 }
 
 export interface BatchMetrics {
@@ -73,18 +106,38 @@ export interface BatchMetrics {
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
+const parseFacts = (row: OrderCheckRow): Facts => (typeof row.facts === 'string' ? JSON.parse(row.facts) : row.facts) as Facts;
+
 /** The block-order API: the decision and its hold are one atomic step in the database. */
+/** The payment condition of each risk grade (the scoring policy's), quoted when an order does not pass. */
+export type GradeConditions = Partial<Record<string, string>>;
+
+export interface OrdersServiceOptions {
+  db: Kysely<DB>;
+  store: OrdersStore;
+  credit: CreditService;
+  policy: PolicyService;
+  audit: AuditService;
+  clock: Clock;
+  logger: Logger;
+  gradeConditions?: () => Promise<GradeConditions>;
+  batching?: { maxBatch: number; lanes: number; waitingChecks?: number; metrics?: BatchMetrics };
+}
+
 export class OrdersService {
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly store: OrdersStore,
-    private readonly credit: CreditService,
-    private readonly policy: PolicyService,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    batching: { maxBatch: number; lanes: number; waitingChecks?: number; metrics?: BatchMetrics } = { maxBatch: 64, lanes: 2 },
-  ) {
+  private readonly db: Kysely<DB>;
+  private readonly store: OrdersStore;
+  private readonly credit: CreditService;
+  private readonly policy: PolicyService;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly gradeConditions: () => Promise<GradeConditions>;
+
+  constructor(options: OrdersServiceOptions) {
+    ({ db: this.db, store: this.store, credit: this.credit, policy: this.policy, audit: this.audit, clock: this.clock, logger: this.logger } = options);
+    this.gradeConditions = options.gradeConditions ?? (async () => ({}));
+    const batching = options.batching ?? { maxBatch: 64, lanes: 2 };
     this.maxBatch = batching.maxBatch;
     this.waiting = new Bottleneck({ maxConcurrent: batching.waitingChecks ?? 4 });
     this.metrics = batching.metrics;
@@ -133,8 +186,9 @@ export class OrdersService {
    * (see CheckBatcher); each is decided exactly as if it had been sent alone.
    */
   async check(input: OrderCheckInput, actor: AuthContext): Promise<CheckOutcome> {
+    const c = await this.gradeConditions();
     const params = this.params(input, await this.policy.current(), actor);
-    return this.outcome(input, await this.batcher.submit(params));
+    return this.outcome(input, await this.batcher.submit(params), c);
   }
 
   /**
@@ -142,6 +196,7 @@ export class OrdersService {
    * order, or the error that order alone would have had (the others are still checked).
    */
   async checkMany(inputs: readonly OrderCheckInput[], actor: AuthContext): Promise<Array<CheckOutcome | Error>> {
+    const c = await this.gradeConditions();
     const policy = await this.policy.current();
     const out: Array<CheckOutcome | Error> = [];
     for (let i = 0; i < inputs.length; i += this.maxBatch) {
@@ -154,7 +209,7 @@ export class OrdersService {
         if (r instanceof Error) out.push(r);
         else {
           try {
-            out.push(this.outcome(input, r));
+            out.push(this.outcome(input, r, c));
           } catch (err) {
             out.push(asError(err));
           }
@@ -181,7 +236,7 @@ export class OrdersService {
     };
   }
 
-  private outcome(input: OrderCheckInput, result: CheckResult): CheckOutcome {
+  private outcome(input: OrderCheckInput, result: CheckResult, c: GradeConditions): CheckOutcome {
     switch (result.outcome) {
       case 'unknown_customer':
         throw input.customerId
@@ -190,20 +245,14 @@ export class OrdersService {
       case 'currency_mismatch':
         throw InvalidInput.field('body.currency', `${input.currency} differs from the customer's currency ${result.currency}`, 'currency_mismatch');
       case 'existing':
-        return { view: this.replay(result.row, input, result.customerId), replayed: true };
-      case 'created': {
-        const view = this.view(result.row);
-        if (view.decision !== result.row.decision) {
-          // The database decided (and held) by the same rules decideOrder() explains; say so loudly if they ever differ.
-          this.logger.error({ orderId: input.orderId, database: result.row.decision, explained: view.decision }, 'order rule mismatch');
-        }
-        return { view: { ...view, decision: result.row.decision }, replayed: false };
-      }
+        return { view: this.replay(result.row, input, result.customerId, c), replayed: true };
+      case 'created':
+        return { view: this.view(result.row, c), replayed: false };
     }
   }
 
   /** A retry gets the first answer, with the hold as it is now; a different order under the same id is a conflict. */
-  private replay(existing: OrderCheckRow, input: OrderCheckInput, customerId: string): OrderCheckView {
+  private replay(existing: OrderCheckRow, input: OrderCheckInput, customerId: string, c: GradeConditions): OrderCheckView {
     const differences: Array<{ field: string; message: string }> = [];
     if (customerId !== existing.customer_id) differences.push({ field: input.customerId ? 'customerId' : 'customerExternalId', message: 'customer' });
     if (Number(existing.amount) !== input.amount) differences.push({ field: 'amount', message: `amount (first check: ${existing.amount})` });
@@ -215,35 +264,38 @@ export class OrdersService {
         differences.map((d) => ({ field: `body.${d.field}`, message: d.message })),
       );
     }
-    return this.view(existing);
+    return this.view(existing, c);
   }
 
-  /** The answer, rebuilt from the stored facts, with the hold as it is now. */
-  private view(row: OrderCheckRow): OrderCheckView {
-    const facts = (typeof row.facts === 'string' ? JSON.parse(row.facts) : row.facts) as Facts;
+  /** The answer, rebuilt from the stored facts (the database decided; nothing is decided here), with the hold as it is now. */
+  private view(row: OrderCheckRow, c: GradeConditions): OrderCheckView {
+    const facts = parseFacts(row);
     const { total, ...components } = facts.exposure;
-    const explained = decideOrder({
-      amount: Number(row.amount),
-      position: {
-        currency: row.currency,
-        creditLimit: { amount: facts.creditLimit, source: facts.creditLimitSource, reviewDate: null, reviewDue: false },
-        exposure: { ...components, total },
-        available: facts.available,
-        oldestOverdueDueDate: null,
-      },
-      graceDays: facts.graceDays,
+    const amount = Number(row.amount);
+    const reasons = explainReasons(facts.reasons, {
+      amount,
+      currency: row.currency,
+      exposureTotal: total,
+      overdueAmount: components.overdueReceivables,
       oldestOverdueDays: facts.oldestOverdueDays,
-      manualBlock: facts.manualBlock,
-      riskGrade: facts.riskGrade,
+      graceDays: facts.graceDays,
+      creditLimit: facts.creditLimit,
+      creditLimitSource: facts.creditLimitSource,
+      available: facts.available,
+      manualBlockReason: facts.manualBlock?.reason ?? null,
     });
     const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
     const expired = row.hold_status === 'active' && expiresAt !== null && expiresAt <= this.clock.now();
+    const checkedAt = new Date(facts.checkedAt);
+    const ageDays = (at: string | null | undefined) => (at ? Math.floor((checkedAt.getTime() - new Date(at).getTime()) / 86_400_000) : null);
+    const originalDecision = facts.override?.originalDecision ?? row.decision;
+    const codes = new Set(facts.reasons);
     return {
       orderId: row.order_id,
       customerId: row.customer_id,
-      decision: facts.override ? row.decision : explained.decision,
-      reasons: explained.reasons,
-      amount: Number(row.amount),
+      decision: row.decision,
+      reasons,
+      amount,
       currency: row.currency,
       exposure: total,
       exposureComponents: components,
@@ -254,24 +306,49 @@ export class OrdersService {
       holdStatus: expired ? 'expired' : row.hold_status,
       holdAmount: Number(row.hold_amount),
       holdExpiresAt: expiresAt?.toISOString() ?? null,
-      checkedAt: new Date(facts.checkedAt).toISOString(),
+      checkedAt: checkedAt.toISOString(),
       policyVersion: facts.policyVersion,
       ...(facts.override ? { override: facts.override } : {}),
+      ...(originalDecision !== 'approved'
+        ? {
+            toPass: {
+              available: Math.max(facts.available, 0),
+              prepaymentToCover: codes.has('over_limit') ? amount - Math.max(facts.available, 0) : null,
+              overdueToPay: codes.has('overdue_invoices') ? components.overdueReceivables : null,
+              gradeCondition: facts.riskGrade ? (c[facts.riskGrade] ?? null) : null,
+            },
+          }
+        : {}),
+      snapshot: {
+        limitSetAt: facts.limitSetAt ?? null,
+        limitSetBy: facts.limitSetBy ?? null,
+        graceDays: facts.graceDays,
+        oldestOverdueDays: facts.oldestOverdueDays,
+        manualBlock: facts.manualBlock,
+        autoBlock: facts.autoBlock ?? null,
+        riskGrade: facts.riskGrade,
+        riskGradeAt: facts.riskGradeAt ? new Date(facts.riskGradeAt).toISOString() : null,
+        assessmentId: facts.assessmentId ?? null,
+        dataAgeDays: { riskGrade: ageDays(facts.riskGradeAt), limit: ageDays(facts.limitSetAt) },
+      },
+      ...(facts.rechecks ? { rechecks: facts.rechecks } : {}),
     };
   }
 
   async get(orderId: string): Promise<OrderCheckView> {
+    const c = await this.gradeConditions();
     const row = await this.store.find(orderId);
     if (!row) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
-    return this.view(row);
+    return this.view(row, c);
   }
 
   /** The order was cancelled: its hold stops counting. Releasing twice answers the same. */
   async release(orderId: string, reason: string | undefined, actor: AuthContext): Promise<OrderCheckView> {
+    const c = await this.gradeConditions();
     return this.db.transaction().execute(async (trx) => {
       const row = await this.store.findForUpdate(orderId, trx);
       if (!row) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
-      if (row.hold_status === 'released') return this.view(row);
+      if (row.hold_status === 'released') return this.view(row, c);
       if (row.hold_status !== 'active') {
         throw new Conflict(`Order ${orderId} has no active hold to release (hold: ${row.hold_status})`, 'hold_not_active');
       }
@@ -289,13 +366,14 @@ export class OrdersService {
         },
         trx,
       );
-      return this.view(updated);
+      return this.view(updated, c);
     });
   }
 
   /** A credit manager approves one order that was sent to review or blocked; the hold is placed regardless of the limit. */
   async override(orderId: string, reason: string, actor: AuthContext): Promise<OrderCheckView> {
     const policy = await this.policy.current();
+    const c = await this.gradeConditions();
     return this.db.transaction().execute(async (trx) => {
       const peek = await this.store.find(orderId, trx);
       if (!peek) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
@@ -305,10 +383,10 @@ export class OrdersService {
         throw new Conflict(`Order ${orderId} is already approved`, 'already_approved');
       }
       const now = this.clock.now();
-      const stored = this.view(row);
+      const stored = this.view(row, c);
       const expiresAt = new Date(now.getTime() + policy.holdTtlHours * 3_600_000);
       const holdId = randomUUID();
-      const facts = (typeof row.facts === 'string' ? JSON.parse(row.facts) : row.facts) as Facts;
+      const facts = parseFacts(row);
       facts.override = { by: actor.name, at: now.toISOString(), reason, originalDecision: stored.decision, originalReasons: stored.reasons };
       const updated = await this.store.update(
         orderId,
@@ -328,7 +406,7 @@ export class OrdersService {
         },
         trx,
       );
-      return this.view(updated);
+      return this.view(updated, c);
     });
   }
 

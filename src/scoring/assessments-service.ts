@@ -297,10 +297,7 @@ export class AssessmentsService {
     // A first grade is recorded by its assessment; a grade that moves is also audited and alerted.
     const moved = changed.filter((c) => c.previousGrade !== null);
     changed.sort((a, b) => a.customerId.localeCompare(b.customerId));
-    await sql`
-      UPDATE credit_accounts a SET risk_grade = v.grade, risk_grade_at = ${now}, updated_at = ${now}
-        FROM jsonb_to_recordset(${JSON.stringify(changed.map((c) => ({ id: c.customerId, grade: c.report.grade })))}::jsonb) AS v(id uuid, grade text)
-       WHERE a.customer_id = v.id`.execute(trx);
+    await this.creditStore.setGrades(changed.map((c) => ({ customerId: c.customerId, grade: c.report.grade, assessmentId: c.row.id })), now, trx);
     const audits: AuditEvent[] = moved.map((c) => ({
       actor,
       action: 'risk_grade.changed',

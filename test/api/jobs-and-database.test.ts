@@ -48,7 +48,7 @@ describe(`Agenda on the ${mode}`, () => {
     await waitFor(async () => {
       const runs = await t.as('credit_manager').get('/v1/jobs?job=limit-reviews');
       return runs.body.items.some((r: { status: string }) => r.status === 'succeeded');
-    }, 20_000, 'the requested run');
+    }, 20_000);
     const audit = await t.as('credit_manager').get('/v1/audit?entityType=job');
     expect(audit.body.items[0]).toMatchObject({ action: 'job.run_requested', entityId: 'limit-reviews', actor: 'test-credit_manager', reason: 'new limits entered today' });
     expect((await t.as('sales').post('/v1/jobs/limit-reviews/run', {})).status).toBe(403);
