@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { defineHeartbeat, HEARTBEAT } from './heartbeat.job.js';
 import { defineExpireHolds, EXPIRE_HOLDS } from './expire-holds.job.js';
+import { defineRecheckOrders } from './recheck-orders.job.js';
 import {
   BODACC_DELTA,
   DELIVER_WEBHOOKS,
@@ -21,7 +22,7 @@ export interface JobDeps {
   logger: Logger;
   /** Names this process in job runs (hostname:pid). */
   worker: string;
-  orders: { expireHolds(): Promise<number> };
+  orders: { expireHolds(): Promise<number>; recheckWaiting(customerIds: readonly string[]): Promise<{ rechecked: number; approved: number }> };
   monitoring: MonitoringJobDeps['monitoring'];
   webhooks: MonitoringJobDeps['webhooks'];
 }
@@ -89,6 +90,7 @@ export function createAgenda(pool: pg.Pool, options: { name: string; processEver
 export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   defineHeartbeat(agenda, deps);
   defineExpireHolds(agenda, deps);
+  defineRecheckOrders(agenda, deps);
   defineMonitoringJobs(agenda, deps);
 }
 

@@ -50,10 +50,12 @@ import { AlertsService } from './alerts/alerts-service.js';
 import { alertsRoutes } from './alerts/alerts-routes.js';
 import { WebhooksService } from './webhooks/webhooks-service.js';
 import { webhooksRoutes } from './webhooks/webhooks-routes.js';
+import { WebhookOutboxStore } from './webhooks/webhook-outbox-store.js';
 import { LegalEventsStore } from './monitoring/legal-events-store.js';
 import { MonitoringStore } from './monitoring/monitoring-store.js';
 import { MonitoringService } from './monitoring/monitoring-service.js';
 import { EXPOSURE_WATCH } from '../jobs/monitoring.job.js';
+import { RECHECK_ORDERS } from '../jobs/recheck-orders.job.js';
 import { RechercheEntreprisesSource } from '../sources/recherche-entreprises/recherche-entreprises-source.js';
 import { InseeSireneSource } from '../sources/insee-sirene/insee-sirene-source.js';
 import { BodaccSource } from '../sources/bodacc/bodacc-source.js';
@@ -144,6 +146,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const poolSize = database.mode === 'server' ? config.DATABASE_POOL_SIZE : config.EMBEDDED_DB_CONNECTIONS;
   const lanes = Math.max(1, Math.min(config.ORDER_CHECK_LANES, poolSize - 1));
   const scoringPolicy = new ScoringPolicyService(db, audit);
+  const outbox = new WebhookOutboxStore();
   const orders = new OrdersService({
     db,
     store: new OrdersStore(db, database.pool, database.mode === 'server'),
@@ -153,6 +156,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     clock,
     logger: logger.child({ component: 'orders' }),
     gradeConditions: async () => (await scoringPolicy.current()).policy.conditions,
+    outbox,
     batching: {
       maxBatch: config.ORDER_CHECK_BATCH_MAX,
       lanes,
@@ -161,7 +165,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     },
   });
 
-  const alerts = new AlertsService(db, audit, clock);
+  const alerts = new AlertsService(db, audit, clock, outbox);
   const webhooks = new WebhooksService({
     db,
     audit,
@@ -236,6 +240,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
   ledger.onChange((customerIds) => {
     agenda.now(EXPOSURE_WATCH, { customerIds }).catch((err: Error) => logger.warn({ err }, 'could not enqueue the exposure watch'));
   });
+  // Orders waiting in review are re-checked (by policy) when a payment lands or a limit is raised.
+  const recheckWaiting = (customerIds: string[]) => {
+    agenda.now(RECHECK_ORDERS, { customerIds }).catch((err: Error) => logger.warn({ err }, 'could not enqueue the re-check of waiting orders'));
+  };
+  ledger.onChange(recheckWaiting);
+  credit.onLimitRaised(recheckWaiting);
   agenda.on('error', (err: Error) => {
     if (isDatabaseUnavailable(err)) logger.warn({ err: { message: err.message } }, 'jobs: database unavailable; the scheduler retries');
     else logger.error({ err }, 'agenda error');

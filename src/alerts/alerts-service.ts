@@ -3,6 +3,7 @@ import type { AlertsTable, AlertType, DB, Severity } from '../db/schema.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { AuthContext } from '../api-keys/roles.js';
+import type { WebhookOutboxStore } from '../webhooks/webhook-outbox-store.js';
 import type { AuditService } from '../audit/audit-service.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -73,6 +74,7 @@ export class AlertsService {
     private readonly db: Kysely<DB>,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly outbox: WebhookOutboxStore,
   ) {}
 
   /** Raises each alert, or counts one more sighting of the open one; returns the alerts created. */
@@ -104,12 +106,11 @@ export class AlertsService {
 
   /** One delivery per new alert and matching subscription, in the alert's transaction. */
   private async enqueueDeliveries(alerts: AlertView[], now: Date, trx: Executor): Promise<void> {
-    const events = alerts.map((a) => ({ alert_id: a.id, event_type: a.type, body: JSON.stringify({ event: `alert.${a.type}`, alert: a }) }));
-    await sql`
-      INSERT INTO webhook_deliveries (webhook_id, alert_id, event_type, body, next_attempt_at, created_at)
-      SELECT w.id, e.alert_id, e.event_type, e.body, ${now}::timestamptz, ${now}::timestamptz
-        FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS e(alert_id uuid, event_type text, body text)
-        JOIN webhooks w ON w.active AND (cardinality(w.alert_types) = 0 OR e.event_type = ANY (w.alert_types))`.execute(trx);
+    await this.outbox.enqueue(
+      alerts.map((a) => ({ alertId: a.id, eventType: a.type, body: { event: `alert.${a.type}`, alert: a } })),
+      now,
+      trx,
+    );
   }
 
   /** The system resolves open alerts whose situation has cleared (a limit no longer exceeded…). */

@@ -22,6 +22,13 @@ export interface Warning {
 }
 
 export class CreditService {
+  private readonly limitRaised: Array<(customerIds: string[]) => void> = [];
+
+  /** Called after a committed limit change that raised the limit in force (orders in review may now pass). */
+  onLimitRaised(listener: (customerIds: string[]) => void): void {
+    this.limitRaised.push(listener);
+  }
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly store: CreditStore,
@@ -111,7 +118,7 @@ export class CreditService {
 
   async setLimit(customerId: string, input: SetLimitInput, actor: AuthContext) {
     const policy = await this.policy.current();
-    return this.db.transaction().execute(async (trx) => {
+    const result = await this.db.transaction().execute(async (trx) => {
       const before = await this.account(customerId, trx);
       if (input.currency !== before.currency) {
         throw InvalidInput.field('body.currency', `the customer's currency is ${before.currency}; a limit is set in that currency`, 'currency_mismatch');
@@ -148,8 +155,12 @@ export class CreditService {
         });
       }
       const { graceDays: _g, oldestOverdueDueDate: _o, ...view } = position;
-      return { customerId, ...view, warnings };
+      const raised = input.amount > (before.credit_limit ?? policy.defaultCreditLimit);
+      return { customerId, ...view, warnings, raised };
     });
+    const { raised, ...view } = result;
+    if (raised) for (const l of this.limitRaised) l([customerId]);
+    return view;
   }
 
   async setManualBlock(customerId: string, blocked: boolean, reason: string, actor: AuthContext) {

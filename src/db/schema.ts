@@ -132,6 +132,7 @@ export interface CreditPoliciesTable {
   default_credit_limit: number;
   overdue_grace_days: number;
   hold_ttl_hours: number;
+  auto_recheck_review: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   created_by: string;
   reason: string;
@@ -239,7 +240,7 @@ export interface WebhookDeliveriesTable {
   id: Generated<string>;
   seq: ColumnType<number, never, never>;
   webhook_id: string;
-  alert_id: string;
+  alert_id: string | null;
   event_type: string;
   body: string;
   status: ColumnType<'pending' | 'delivered' | 'failed', 'pending' | 'delivered' | 'failed' | undefined>;

@@ -47,6 +47,32 @@ const checkSchema = z.object({
   checkedAt: z.string(),
   policyVersion: z.number().int(),
   override: z.object({ by: z.string(), at: z.string(), reason: z.string(), originalDecision: z.string(), originalReasons: z.array(reasonSchema) }).optional(),
+  toPass: z
+    .object({
+      available: z.number().int().describe('The credit available now (never negative)'),
+      prepaymentToCover: z.number().int().nullable().describe('Over the limit: the part of the order to be paid up front'),
+      overdueToPay: z.number().int().nullable().describe('Overdue invoices: what to pay before ordering again'),
+      gradeCondition: z.string().nullable().describe("The payment condition of the customer's risk grade (scoring policy)"),
+    })
+    .optional()
+    .describe('When the order does not pass: what would make it pass'),
+  snapshot: z
+    .object({
+      limitSetAt: z.string().nullable(),
+      limitSetBy: z.string().nullable(),
+      graceDays: z.number().int(),
+      oldestOverdueDays: z.number().int().nullable(),
+      manualBlock: z.unknown(),
+      autoBlock: z.unknown(),
+      riskGrade: z.string().nullable(),
+      riskGradeAt: z.string().nullable(),
+      assessmentId: z.string().nullable(),
+      dataAgeDays: z.object({ riskGrade: z.number().int().nullable(), limit: z.number().int().nullable() }),
+    })
+    .describe('What the decision was made on, as it stood at the check (or the last re-check)'),
+  rechecks: z
+    .array(z.object({ at: z.string(), by: z.string(), previousDecision: z.string(), previousReasons: z.array(z.string()), decision: z.string(), reasons: z.array(z.string()) }))
+    .optional(),
 });
 
 const orderParams = z.strictObject({ orderId });
@@ -129,6 +155,22 @@ export function ordersRoutes(service: OrdersService, metrics: Metrics): RouteDef
       body: z.strictObject({ reason: z.string().trim().max(1000).optional() }).optional().default({}),
       responses: { 200: { description: 'The released check', schema: checkSchema }, 409: { description: 'No active hold' } },
       handler: ({ params, body, auth }) => service.release(params.orderId, body?.reason, auth),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/order-checks/:orderId/recheck',
+      tag: 'Order checks',
+      summary: "Decide a blocked or review order again against today's position (audited)",
+      description:
+        'Same order id and amount. Approved now, the hold is placed and the webhook event `order_check.approved` is sent; the earlier answers stay in `rechecks`. An order already approved is answered as it stands (`recheck: "unchanged"`), so a retry gives the same answer.',
+      roles: ['order_system', 'credit_manager'],
+      params: orderParams,
+      body: z.strictObject({ reason: z.string().trim().max(1000).optional() }).optional().default({}),
+      responses: {
+        200: { description: 'The check as it now stands', schema: checkSchema.extend({ recheck: z.enum(['rechecked', 'unchanged']) }) },
+        404: { description: 'Never checked' },
+      },
+      handler: ({ params, body, auth }) => service.recheck(params.orderId, body?.reason ?? null, auth),
     }),
     defineRoute({
       method: 'post',

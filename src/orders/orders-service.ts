@@ -12,6 +12,7 @@ import { explainReasons, type Decision, type Reason } from './order-rules.js';
 import type { BatchResult, CheckParams, CheckResult, OrderCheckRow, OrdersStore } from './orders-store.js';
 import Bottleneck from 'bottleneck';
 import { CheckBatcher } from './check-batcher.js';
+import type { WebhookOutboxStore } from '../webhooks/webhook-outbox-store.js';
 
 export interface OrderCheckInput {
   orderId: string;
@@ -106,6 +107,8 @@ export interface BatchMetrics {
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
+const AUTO_RECHECK: AuthContext = { keyId: null, name: 'auto-recheck', role: 'admin' };
+
 const parseFacts = (row: OrderCheckRow): Facts => (typeof row.facts === 'string' ? JSON.parse(row.facts) : row.facts) as Facts;
 
 /** The block-order API: the decision and its hold are one atomic step in the database. */
@@ -121,6 +124,8 @@ export interface OrdersServiceOptions {
   clock: Clock;
   logger: Logger;
   gradeConditions?: () => Promise<GradeConditions>;
+  /** Where `order_check.approved` events are written for webhooks. */
+  outbox?: WebhookOutboxStore;
   batching?: { maxBatch: number; lanes: number; waitingChecks?: number; metrics?: BatchMetrics };
 }
 
@@ -133,8 +138,10 @@ export class OrdersService {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly gradeConditions: () => Promise<GradeConditions>;
+  private readonly outbox: WebhookOutboxStore | undefined;
 
   constructor(options: OrdersServiceOptions) {
+    this.outbox = options.outbox;
     ({ db: this.db, store: this.store, credit: this.credit, policy: this.policy, audit: this.audit, clock: this.clock, logger: this.logger } = options);
     this.gradeConditions = options.gradeConditions ?? (async () => ({}));
     const batching = options.batching ?? { maxBatch: 64, lanes: 2 };
@@ -408,6 +415,59 @@ export class OrdersService {
       );
       return this.view(updated, c);
     });
+  }
+
+  /**
+   * Decides a blocked or review order again against today's position (same order id and amount).
+   * Approved now, its hold is placed and `order_check.approved` is sent to webhooks; the earlier
+   * answers stay in `rechecks`. An order already approved is answered as it stands, so a retried
+   * re-check gives the same answer.
+   */
+  async recheck(orderId: string, reason: string | null, actor: AuthContext): Promise<OrderCheckView & { recheck: 'rechecked' | 'unchanged' }> {
+    const policy = await this.policy.current();
+    const c = await this.gradeConditions();
+    const params = this.params({ orderId, amount: 0, currency: '' }, policy, actor);
+    return this.db.transaction().execute(async (trx) => {
+      const result = await this.store.recheck(orderId, params, trx);
+      if (result.outcome === 'not_found') throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
+      const view = this.view(result.row, c);
+      if (result.outcome === 'unchanged') return { ...view, recheck: 'unchanged' as const };
+      await this.audit.record(
+        {
+          actor,
+          action: 'order.rechecked',
+          entityType: 'order',
+          entityId: orderId,
+          customerId: result.row.customer_id,
+          oldValue: { decision: result.previousDecision },
+          newValue: { decision: view.decision, reasons: view.reasons.map((r) => r.code), holdId: view.holdId },
+          reason,
+        },
+        trx,
+      );
+      if (view.decision === 'approved') {
+        await this.outbox?.enqueue([{ alertId: null, eventType: 'order_check.approved', body: { event: 'order_check.approved', orderCheck: view } }], params.now, trx);
+      }
+      return { ...view, recheck: 'rechecked' as const };
+    });
+  }
+
+  /**
+   * By policy (autoRecheckReview): the orders of these customers waiting in review, re-checked
+   * after a limit was raised or the ledger moved. Orders older than the hold time-to-live are left
+   * to people.
+   */
+  async recheckWaiting(customerIds: readonly string[]): Promise<{ rechecked: number; approved: number }> {
+    const policy = await this.policy.current();
+    if (!policy.autoRecheckReview) return { rechecked: 0, approved: 0 };
+    const since = new Date(this.clock.now().getTime() - policy.holdTtlHours * 3_600_000);
+    const counts = { rechecked: 0, approved: 0 };
+    for (const orderId of await this.store.waitingInReview(customerIds, since)) {
+      const out = await this.recheck(orderId, 'automatic re-check (policy autoRecheckReview)', AUTO_RECHECK);
+      if (out.recheck === 'rechecked') counts.rechecked++;
+      if (out.decision === 'approved') counts.approved++;
+    }
+    return counts;
   }
 
   async expireHolds(): Promise<number> {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB, OrderChecksTable } from '../db/schema.js';
 
 export type OrderCheckRow = Selectable<OrderChecksTable>;
@@ -25,6 +25,11 @@ export type CheckResult =
   | { outcome: 'existing'; row: OrderCheckRow; customerId: string }
   | { outcome: 'unknown_customer' }
   | { outcome: 'currency_mismatch'; currency: string };
+
+export type RecheckResult =
+  | { outcome: 'not_found' }
+  | { outcome: 'unchanged'; row: OrderCheckRow }
+  | { outcome: 'rechecked'; row: OrderCheckRow; previousDecision: OrderCheckRow['decision'] };
 
 /** From checkMany() only: the account was locked by another transaction; check this order on its own. */
 export type BatchResult = CheckResult | { outcome: 'deferred' };
@@ -92,6 +97,31 @@ export class OrdersStore {
     });
     if (rows.length !== ps.length) throw new Error(`vigie_order_checks answered ${rows.length} results for ${ps.length} checks`);
     return rows.map((r) => (r.result.outcome === 'deferred' ? { outcome: 'deferred' } : toResult(r.result)));
+  }
+
+  /** vigie_order_recheck(): the order decided again against today's position, in `trx`. */
+  async recheck(orderId: string, p: Omit<CheckParams, 'orderId' | 'customerId' | 'customerExternalId' | 'amount' | 'currency'>, trx: Trx): Promise<RecheckResult> {
+    const { rows } = await sql<{ result: { outcome: string; row?: Record<string, unknown>; previousDecision?: OrderCheckRow['decision'] } }>`
+      SELECT vigie_order_recheck(${orderId}, ${p.today}::date, ${p.graceDays}::int, ${p.defaultLimit}::bigint, ${p.holdTtlHours}::int,
+                                 ${p.now}::timestamptz, ${p.policyVersion}::int, ${p.actor}) AS result`.execute(trx);
+    const r = rows[0]!.result;
+    if (r.outcome === 'not_found') return { outcome: 'not_found' };
+    if (r.outcome === 'unchanged') return { outcome: 'unchanged', row: fromJson(r.row!) };
+    return { outcome: 'rechecked', row: fromJson(r.row!), previousDecision: r.previousDecision! };
+  }
+
+  /** Orders of these customers waiting in review, checked since `since` (older ones are left to people). */
+  async waitingInReview(customerIds: readonly string[], since: Date): Promise<string[]> {
+    if (customerIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('order_checks')
+      .select('order_id')
+      .where('decision', '=', 'review')
+      .where('customer_id', '=', (eb) => eb.fn.any(eb.val([...customerIds])))
+      .where('created_at', '>=', since)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => r.order_id);
   }
 
   find(orderId: string, trx: Kysely<DB> | Trx = this.db): Promise<OrderCheckRow | undefined> {

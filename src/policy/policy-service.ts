@@ -12,12 +12,14 @@ export interface CreditPolicy {
   overdueGraceDays: number;
   /** Hours an approved order's hold counts against the limit without an invoice or release. */
   holdTtlHours: number;
+  /** Orders waiting in review are re-checked by themselves when a limit is raised or a payment lands. */
+  autoRecheckReview: boolean;
   createdAt: string;
   createdBy: string;
   reason: string;
 }
 
-export type PolicyChange = Pick<CreditPolicy, 'defaultCreditLimit' | 'overdueGraceDays' | 'holdTtlHours'> & { reason: string };
+export type PolicyChange = Pick<CreditPolicy, 'defaultCreditLimit' | 'overdueGraceDays' | 'holdTtlHours'> & { autoRecheckReview?: boolean | undefined; reason: string };
 
 const CACHE_MS = 5_000;
 
@@ -61,6 +63,7 @@ export class PolicyService {
       defaultCreditLimit: row.default_credit_limit,
       overdueGraceDays: row.overdue_grace_days,
       holdTtlHours: row.hold_ttl_hours,
+      autoRecheckReview: row.auto_recheck_review,
       createdAt: row.created_at.toISOString(),
       createdBy: row.created_by,
       reason: row.reason,
@@ -80,6 +83,8 @@ export class PolicyService {
           default_credit_limit: change.defaultCreditLimit,
           overdue_grace_days: change.overdueGraceDays,
           hold_ttl_hours: change.holdTtlHours,
+          // Left out of a change, the setting stays as it was.
+          auto_recheck_review: change.autoRecheckReview ?? before.autoRecheckReview,
           created_by: actor.name,
           reason: change.reason,
         })
@@ -92,7 +97,13 @@ export class PolicyService {
           entityType: 'credit_policy',
           entityId: String(version),
           oldValue: { version: before.version, ...oldValue },
-          newValue: { version, defaultCreditLimit: change.defaultCreditLimit, overdueGraceDays: change.overdueGraceDays, holdTtlHours: change.holdTtlHours },
+          newValue: {
+            version,
+            defaultCreditLimit: change.defaultCreditLimit,
+            overdueGraceDays: change.overdueGraceDays,
+            holdTtlHours: change.holdTtlHours,
+            autoRecheckReview: change.autoRecheckReview ?? before.autoRecheckReview,
+          },
           reason: change.reason,
         },
         trx,

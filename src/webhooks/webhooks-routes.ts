@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { defineRoute, reply, type RouteDef } from '../http/route.js';
 import { uuidSchema } from '../identifiers.js';
 import { ALERT_TYPES } from '../alerts/alerts-routes.js';
+import { WEBHOOK_EVENTS } from './webhook-outbox-store.js';
+
+const SUBSCRIBABLE = [...ALERT_TYPES, ...WEBHOOK_EVENTS] as const;
 import type { WebhooksService } from './webhooks-service.js';
 
 const webhookSchema = z.object({
@@ -27,7 +30,11 @@ export function webhooksRoutes(service: WebhooksService): RouteDef[] {
       body: z.strictObject({
         url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
         description: z.string().trim().max(500).optional(),
-        alertTypes: z.array(z.enum(ALERT_TYPES)).max(ALERT_TYPES.length).default([]).describe('Empty: every type'),
+        alertTypes: z
+          .array(z.enum(SUBSCRIBABLE))
+          .max(SUBSCRIBABLE.length)
+          .default([])
+          .describe('Alert types and events (order_check.approved) to receive; empty: every one'),
       }),
       responses: { 201: { description: 'The subscription, with its secret', schema: webhookSchema.extend({ secret: z.string() }) } },
       handler: async ({ body, auth }) => reply(201, await service.create(body, auth)),

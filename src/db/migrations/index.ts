@@ -9,6 +9,7 @@ import * as orderCheckPath from './20261124000700_order_check_path.js';
 import * as orderCheckBatch from './20261125000800_order_check_batch.js';
 import * as ledgerReads from './20261203000900_ledger_reads.js';
 import * as creditRules from './20261203001000_credit_rules.js';
+import * as orderRechecks from './20261203001100_order_rechecks.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '20261125000800_order_check_batch': orderCheckBatch,
   '20261203000900_ledger_reads': ledgerReads,
   '20261203001000_credit_rules': creditRules,
+  '20261203001100_order_rechecks': orderRechecks,
 };

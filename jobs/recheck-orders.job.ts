@@ -1,0 +1,16 @@
+import type { Agenda } from 'agenda';
+import type { Logger } from 'pino';
+import { recorded, type JobRunRecorder } from './job-context.js';
+
+export const RECHECK_ORDERS = 'recheck-orders';
+
+/**
+ * After a limit was raised or the ledger moved for some customers: their orders waiting in review
+ * are decided again, when the credit policy asks for it (autoRecheckReview).
+ */
+export function defineRecheckOrders(
+  agenda: Agenda,
+  deps: { runs: JobRunRecorder; logger: Logger; worker: string; orders: { recheckWaiting(customerIds: readonly string[]): Promise<{ rechecked: number; approved: number }> } },
+): void {
+  agenda.define<{ customerIds: string[] }>(RECHECK_ORDERS, recorded(RECHECK_ORDERS, deps, (job) => deps.orders.recheckWaiting(job.attrs.data.customerIds)));
+}
