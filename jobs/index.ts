@@ -60,6 +60,12 @@ export const DEFAULT_SCHEDULE: JobSchedule = {
  */
 export function createAgenda(pool: pg.Pool, options: { name: string; processEvery?: string | number; logger?: Logger }): Agenda {
   const backend = new PostgresBackend({ pool });
+  const agenda = new Agenda({
+    backend,
+    name: options.name,
+    processEvery: options.processEvery ?? '5 seconds',
+    defaultLockLifetime: 10 * 60_000,
+  });
   // The LISTEN connection emits 'error' when the database goes away (restart, failover, terminated
   // backends) and reconnects by itself; unheard, that event would end the process. One line per
   // change of state rather than one per reconnection attempt.
@@ -72,18 +78,24 @@ export function createAgenda(pool: pg.Pool, options: { name: string; processEver
       options.logger?.warn({ err: { message: err.message } }, 'job notifications: connection error; reconnecting');
     });
     channel.on('stateChange', (state: string) => {
-      if (state === 'connected' && lastError) {
-        lastError = '';
-        options.logger?.info('job notifications: reconnected');
-      }
+      if (state !== 'connected' || !lastError) return;
+      lastError = '';
+      options.logger?.info('job notifications: reconnected');
+      releaseStaleLocks(agenda, pool, options.name).catch((err: Error) => options.logger?.warn({ err }, 'could not release the locks of interrupted job runs'));
     });
   }
-  return new Agenda({
-    backend,
-    name: options.name,
-    processEvery: options.processEvery ?? '5 seconds',
-    defaultLockLifetime: 10 * 60_000,
-  });
+  return agenda;
+}
+
+/**
+ * Runs this process had locked when the database went away could not record their end, so their
+ * rows stay locked and no process would take them before the lock lifetime (10 minutes) passes.
+ * Once the database is back, the locks this process holds on jobs it is not running are released.
+ */
+async function releaseStaleLocks(agenda: Agenda, pool: pg.Pool, name: string): Promise<void> {
+  const stats = await agenda.getRunningStats(true);
+  const running = (stats.runningJobs as Array<{ _id?: unknown }>).map((j) => String(j._id)).filter((id) => id !== 'undefined');
+  await pool.query('UPDATE agenda_jobs SET locked_at = NULL WHERE last_modified_by = $1 AND locked_at IS NOT NULL AND NOT (id::text = ANY ($2::text[]))', [name, running]);
 }
 
 /** Defines every job. Handlers are thin: they call services passed in here. */

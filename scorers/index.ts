@@ -11,3 +11,4 @@ export { DEFAULT_SCORING_POLICY, type ScoringPolicy, type Grade, type PaymentCon
 export type { CompanyFacts, ScoreReason } from './scorer-types.js';
 export { auc, gini } from './metrics.js';
 export { REASON_CODES } from './reason-codes.js';
+export { gradeInForce, DEFAULT_GRADE_HYSTERESIS_POINTS } from './grade-hysteresis.js';

@@ -13,6 +13,11 @@ export interface ScoringPolicy {
   scale: { baseScore: number; pointsToDoubleOdds: number };
   /** Lowest score of grades A–D (below D's is E). */
   gradeFloors: { A: number; B: number; C: number; D: number };
+  /**
+   * Points by which a score must cross a grade boundary before the grade in force moves, so that a
+   * score wobbling around a boundary does not alert at every re-score (absent: 3).
+   */
+  gradeHysteresisPoints?: number;
   weights: { financial: number; legal: number; firmographics: number; paymentBehaviour: number };
   legal: {
     recentRadiationMonths: number;
@@ -69,6 +74,7 @@ export const DEFAULT_SCORING_POLICY: ScoringPolicy = {
   baseDefaultRate12m: 0.015,
   scale: { baseScore: 55, pointsToDoubleOdds: 12 },
   gradeFloors: { A: 75, B: 60, C: 45, D: 30 },
+  gradeHysteresisPoints: 3,
   weights: { financial: 1, legal: 1, firmographics: 1, paymentBehaviour: 1 },
   legal: {
     recentRadiationMonths: 12,

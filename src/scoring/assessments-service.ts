@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { gradeInForce } from '../../scorers/grade-hysteresis.js';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { NotFound } from '../errors.js';
 import { addDays, type Clock } from '../clock.js';
@@ -162,10 +163,12 @@ export class AssessmentsService {
     const customer = await this.store.customer(customerId);
     if (!customer) throw new NotFound(`No customer ${customerId}`, 'customer_not_found');
     const assessed = await this.live(customer, customer.siren, options);
+    // Read before the transaction: with the embedded database a read on another connection would wait for it.
+    const { policy } = await this.scoringPolicy.current();
     return this.db.transaction().execute(async (trx) => {
       const account = await this.credit.lockAccount(customerId, trx);
       const previous = await this.store.latestForCustomer(customerId, trx);
-      const [row] = await this.record([{ customerId, report: assessed, previousGrade: account.risk_grade }], actor, trx);
+      const [row] = await this.record([{ customerId, report: assessed, previousGrade: account.risk_grade }], policy, actor, trx);
       const before = new Set(previous ? (previous.report as Assessment).reasons.map((r) => r.code) : []);
       const after = new Set(assessed.reasons.map((r) => r.code));
       return {
@@ -223,10 +226,14 @@ export class AssessmentsService {
         else items.push({ customerId: c.id, report: report(company, input, c.id, policy, today, digest), previousGrade: c.risk_grade });
       }
       await writing;
-      writing = items.length > 0 ? this.db.transaction().execute((trx) => this.record(items, SYSTEM, trx)) : null;
+      writing = items.length > 0 ? this.db.transaction().execute((trx) => this.record(items, policy.policy, SYSTEM, trx)) : null;
       totals.customers += customers.length;
       totals.assessed += items.length;
-      totals.gradeChanges.push(...items.filter((i) => i.previousGrade !== i.report.grade).map((i) => ({ customerId: i.customerId, from: i.previousGrade, to: i.report.grade })));
+      totals.gradeChanges.push(
+        ...items
+          .map((i) => ({ customerId: i.customerId, from: i.previousGrade, to: gradeInForce(i.previousGrade, i.report.score, i.report.grade, policy.policy) }))
+          .filter((g) => g.from !== g.to),
+      );
     }
     await writing;
     return totals;
@@ -262,7 +269,12 @@ export class AssessmentsService {
    * Records assessments, set-based: the history rows, the new grades on the credit accounts, an
    * audit entry and an alert for each grade that moved.
    */
-  private async record(items: Array<{ customerId: string; report: AssessmentReport; previousGrade: Grade | null }>, actor: AuthContext, trx: Transaction<DB>): Promise<InsertedAssessment[]> {
+  private async record(
+    items: Array<{ customerId: string; report: AssessmentReport; previousGrade: Grade | null }>,
+    policy: ScoringPolicy,
+    actor: AuthContext,
+    trx: Transaction<DB>,
+  ): Promise<InsertedAssessment[]> {
     const now = this.clock.now();
     const rows: InsertedAssessment[] = [];
     for (let i = 0; i < items.length; i += 1000) {
@@ -292,12 +304,16 @@ export class AssessmentsService {
       );
     }
     const byCustomer = new Map(rows.map((r) => [r.customer_id!, r]));
-    const changed = items.map((item) => ({ ...item, row: byCustomer.get(item.customerId)! })).filter((x) => x.previousGrade !== x.report.grade);
+    // The grade in force moves only when the score leaves the previous grade's band by the policy's
+    // margin (or on X): a score wobbling on a boundary neither flips orders nor alerts.
+    const changed = items
+      .map((item) => ({ ...item, row: byCustomer.get(item.customerId)!, grade: gradeInForce(item.previousGrade, item.report.score, item.report.grade, policy) }))
+      .filter((x) => x.previousGrade !== x.grade);
     if (changed.length === 0) return rows;
     // A first grade is recorded by its assessment; a grade that moves is also audited and alerted.
     const moved = changed.filter((c) => c.previousGrade !== null);
     changed.sort((a, b) => a.customerId.localeCompare(b.customerId));
-    await this.creditStore.setGrades(changed.map((c) => ({ customerId: c.customerId, grade: c.report.grade, assessmentId: c.row.id })), now, trx);
+    await this.creditStore.setGrades(changed.map((c) => ({ customerId: c.customerId, grade: c.grade, assessmentId: c.row.id })), now, trx);
     const audits: AuditEvent[] = moved.map((c) => ({
       actor,
       action: 'risk_grade.changed',
@@ -305,19 +321,19 @@ export class AssessmentsService {
       entityId: c.customerId,
       customerId: c.customerId,
       oldValue: { grade: c.previousGrade },
-      newValue: { grade: c.report.grade, score: c.report.score, assessmentId: c.row.id },
+      newValue: { grade: c.grade, computedGrade: c.report.grade, score: c.report.score, assessmentId: c.row.id },
       reason: gradeChangeReasons(c.report),
     }));
     for (let i = 0; i < audits.length; i += 1000) await this.audit.record(audits.slice(i, i + 1000), trx);
     const alerts: AlertInput[] = moved.map((c) => {
-      const dir = direction(c.previousGrade, c.report.grade) as 'upgrade' | 'downgrade';
+      const dir = direction(c.previousGrade, c.grade) as 'upgrade' | 'downgrade';
       return {
         type: dir === 'downgrade' ? 'grade_downgrade' : 'grade_upgrade',
-        severity: dir === 'upgrade' ? 'low' : c.report.grade === 'X' ? 'critical' : c.report.grade === 'E' || c.report.grade === 'D' ? 'high' : 'medium',
+        severity: dir === 'upgrade' ? 'low' : c.grade === 'X' ? 'critical' : c.grade === 'E' || c.grade === 'D' ? 'high' : 'medium',
         customerId: c.customerId,
         dedupeKey: `grade_${dir}:${c.customerId}:${c.row.id}`,
-        message: `Grade ${c.previousGrade} → ${c.report.grade} (score ${c.report.score}): ${gradeChangeReasons(c.report) ?? 'see the assessment'}`,
-        data: { from: c.previousGrade, to: c.report.grade, score: c.report.score, assessmentId: c.row.id },
+        message: `Grade ${c.previousGrade} → ${c.grade} (score ${c.report.score}): ${gradeChangeReasons(c.report) ?? 'see the assessment'}`,
+        data: { from: c.previousGrade, to: c.grade, score: c.report.score, assessmentId: c.row.id },
         evidence: { source: 'assessment', id: c.row.id, date: c.report.asOf },
       };
       });

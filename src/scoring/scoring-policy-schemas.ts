@@ -14,6 +14,7 @@ export const scoringPolicySchema = z
     baseDefaultRate12m: z.number().gt(0).lt(1),
     scale: z.strictObject({ baseScore: z.number().min(0).max(100), pointsToDoubleOdds: z.number().gt(0).max(100) }),
     gradeFloors: byGrade(z.number().min(0).max(100)),
+    gradeHysteresisPoints: z.number().min(0).max(20).optional().describe('Points a score must pass a grade boundary by before the grade moves (default 3)'),
     weights: z.strictObject({ financial: share.max(5), legal: share.max(5), firmographics: share.max(5), paymentBehaviour: share.max(5) }),
     legal: z.strictObject({
       recentRadiationMonths: days,

@@ -32,10 +32,10 @@ async function call(base: string, method: string, path: string, body?: unknown) 
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Answer };
 }
 
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000) {
+async function until(what: string, check: () => Promise<boolean>, ms = 60_000, detail: () => string = () => '') {
   const deadline = Date.now() + ms;
   while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -130,6 +130,7 @@ describe.skipIf(!bin)(`when the database goes away${bin ? '' : ' (skipped: no in
         return (runs.body.items ?? []).some((r) => r.status === 'succeeded' && new Date(r.startedAt) > restartedAt);
       },
       60_000,
+      () => `\n--- api output ---\n${api.output().slice(-4000)}\n--- worker output ---\n${worker.output().slice(-4000)}`,
     );
     expect(api.alive(), api.output()).toBe(true);
     expect(worker.alive(), worker.output()).toBe(true);
