@@ -222,6 +222,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
     },
   );
 
+  // The first versions of both policies are written at start, not by whichever request reads them first.
+  await Promise.all([policy.current(), scoringPolicy.current()]);
+
   // Every customer has a credit account from its creation: the row its money transactions lock.
   customers.addCreatedHook((row, trx) => creditStore.createAccount(row.id, row.currency, trx));
   customers.addUpdateHook(async (current, patch, trx) => {
