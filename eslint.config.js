@@ -19,14 +19,25 @@ export default tseslint.config(
     // The layering rules of STYLE.md: scorers are pure and sources only know their own types.
     files: ['scorers/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['../src/*', '../sources/*', '../jobs/*', 'pg', 'kysely', 'axios'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src/**', '**/sources/**', '**/jobs/**', 'pg', 'kysely', 'axios'], message: 'scorers/ are pure: input in, result out (STYLE.md)' }] },
+      ],
     },
   },
   {
     files: ['sources/**/*.ts'],
     ignores: ['sources/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['../src/db/*', '../src/*/**', '../scorers/*', '../jobs/*'] }],
+      // At any depth (sources/bodacc/x.ts importing ../../src/db/… too); src/errors.ts is the one exception.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/src/**', '!**/src/errors.js', '**/scorers/**', '**/jobs/**'], message: 'sources/ imports only its own types and src/errors.ts (STYLE.md)' },
+          ],
+        },
+      ],
     },
   },
 );
