@@ -1,10 +1,9 @@
 import type { Agenda } from 'agenda';
-import { recorded, type JobRunRecorder } from './job-context.js';
-import type { Logger } from 'pino';
+import { recorded, type JobDefinitionDeps } from './job-context.js';
 
 export const HEARTBEAT = 'heartbeat';
 
 /** A trivial scheduled job: proves the scheduler runs, and shows at /v1/jobs when a worker last ran. */
-export function defineHeartbeat(agenda: Agenda, deps: { runs: JobRunRecorder; logger: Logger; worker: string }): void {
+export function defineHeartbeat(agenda: Agenda, deps: JobDefinitionDeps): void {
   agenda.define(HEARTBEAT, recorded(HEARTBEAT, deps, async () => ({ beats: 1 })));
 }

@@ -5,16 +5,14 @@ import type { Logger } from 'pino';
 import { defineHeartbeat, HEARTBEAT } from './heartbeat.job.js';
 import { defineExpireHolds, EXPIRE_HOLDS } from './expire-holds.job.js';
 import { defineRecheckOrders } from './recheck-orders.job.js';
-import {
-  BODACC_DELTA,
-  DELIVER_WEBHOOKS,
-  defineMonitoringJobs,
-  EXPOSURE_WATCH,
-  LIMIT_REVIEWS,
-  REFRESH_SOURCES,
-  RESCORE_PORTFOLIO,
-  type MonitoringJobDeps,
-} from './monitoring.job.js';
+import { BODACC_DELTA, defineBodaccDelta } from './bodacc-delta.job.js';
+import { defineRefreshSources, REFRESH_SOURCES } from './refresh-sources.job.js';
+import { defineRescorePortfolio, RESCORE_PORTFOLIO } from './rescore-portfolio.job.js';
+import { defineRescoreCustomers } from './rescore-customers.job.js';
+import { defineExposureWatch, EXPOSURE_WATCH } from './exposure-watch.job.js';
+import { defineLimitReviews, LIMIT_REVIEWS } from './limit-reviews.job.js';
+import { defineDeliverWebhooks, DELIVER_WEBHOOKS } from './deliver-webhooks.job.js';
+import type { JobCounts } from './job-context.js';
 import type { JobRunRecorder } from './job-context.js';
 
 export interface JobDeps {
@@ -23,8 +21,15 @@ export interface JobDeps {
   /** Names this process in job runs (hostname:pid). */
   worker: string;
   orders: { expireHolds(): Promise<number>; recheckWaiting(customerIds: readonly string[]): Promise<{ rechecked: number; approved: number }> };
-  monitoring: MonitoringJobDeps['monitoring'];
-  webhooks: MonitoringJobDeps['webhooks'];
+  monitoring: {
+    bodaccDelta(): Promise<JobCounts>;
+    refreshSources(): Promise<JobCounts>;
+    rescorePortfolio(): Promise<JobCounts>;
+    rescoreCustomers(ids: readonly string[]): Promise<JobCounts>;
+    exposureWatch(ids?: readonly string[] | null): Promise<JobCounts>;
+    limitReviews(): Promise<JobCounts>;
+  };
+  webhooks: { deliverDue(limit?: number): Promise<JobCounts> };
 }
 
 /** The jobs a person may run now (POST /v1/jobs/{name}/run): every scheduled job. */
@@ -103,7 +108,13 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   defineHeartbeat(agenda, deps);
   defineExpireHolds(agenda, deps);
   defineRecheckOrders(agenda, deps);
-  defineMonitoringJobs(agenda, deps);
+  defineBodaccDelta(agenda, deps);
+  defineRefreshSources(agenda, deps);
+  defineRescorePortfolio(agenda, deps);
+  defineRescoreCustomers(agenda, deps);
+  defineExposureWatch(agenda, deps);
+  defineLimitReviews(agenda, deps);
+  defineDeliverWebhooks(agenda, deps);
 }
 
 /** Schedules the recurring jobs; `every` upserts, so several processes calling it keep one schedule. */

@@ -1,5 +1,15 @@
-import type { Job } from 'agenda';
+import { backoffStrategies, type Job } from 'agenda';
 import type { Logger } from 'pino';
+
+/** What every job definition needs: where runs are recorded, the logger, and this process's name. */
+export interface JobDefinitionDeps {
+  runs: JobRunRecorder;
+  logger: Logger;
+  worker: string;
+}
+
+// A failed run is retried: 30 s, 1 min, 2 min… up to 15 min apart, 6 times; the next schedule comes anyway.
+export const RETRY_BACKOFF = backoffStrategies.exponential({ delay: 30_000, maxDelay: 15 * 60_000, maxRetries: 6, jitter: 0.2 });
 
 /** What a job handler may report: counts shown at GET /v1/jobs. */
 export type JobCounts = Record<string, number>;

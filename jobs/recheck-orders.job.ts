@@ -1,6 +1,5 @@
 import type { Agenda } from 'agenda';
-import type { Logger } from 'pino';
-import { recorded, type JobRunRecorder } from './job-context.js';
+import { recorded, type JobDefinitionDeps } from './job-context.js';
 
 export const RECHECK_ORDERS = 'recheck-orders';
 
@@ -10,7 +9,7 @@ export const RECHECK_ORDERS = 'recheck-orders';
  */
 export function defineRecheckOrders(
   agenda: Agenda,
-  deps: { runs: JobRunRecorder; logger: Logger; worker: string; orders: { recheckWaiting(customerIds: readonly string[]): Promise<{ rechecked: number; approved: number }> } },
+  deps: JobDefinitionDeps & { orders: { recheckWaiting(customerIds: readonly string[]): Promise<{ rechecked: number; approved: number }> } },
 ): void {
   agenda.define<{ customerIds: string[] }>(RECHECK_ORDERS, recorded(RECHECK_ORDERS, deps, (job) => deps.orders.recheckWaiting(job.attrs.data.customerIds)));
 }

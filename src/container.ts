@@ -54,7 +54,7 @@ import { WebhookOutboxStore } from './webhooks/webhook-outbox-store.js';
 import { LegalEventsStore } from './monitoring/legal-events-store.js';
 import { MonitoringStore } from './monitoring/monitoring-store.js';
 import { MonitoringService } from './monitoring/monitoring-service.js';
-import { EXPOSURE_WATCH } from '../jobs/monitoring.job.js';
+import { EXPOSURE_WATCH } from '../jobs/exposure-watch.job.js';
 import { RECHECK_ORDERS } from '../jobs/recheck-orders.job.js';
 import { RechercheEntreprisesSource } from '../sources/recherche-entreprises/recherche-entreprises-source.js';
 import { InseeSireneSource } from '../sources/insee-sirene/insee-sirene-source.js';
