@@ -4,7 +4,7 @@ import { scoreFinancials, type FinancialScore } from './financial-scorer.js';
 import { scoreFirmographics } from './firmographics-scorer.js';
 import { scoreLegal, type LegalScore } from './legal-scorer.js';
 import { logit, sigmoid } from './metrics.js';
-import { scoreLedgerBehaviour, type LedgerBehaviour } from './payment-behaviour-scorer.js';
+import { scorePaymentBehaviour, type LedgerBehaviour } from './payment-behaviour-scorer.js';
 import type { Grade, PaymentCondition, ScoringPolicy } from './scoring-policy.js';
 import { monthsBetween, type CompanyFacts, type ScoreReason, type SubScore } from './scorer-types.js';
 
@@ -63,7 +63,7 @@ export function assess(input: AssessmentInput, policy: ScoringPolicy, today: str
     : null;
   const legal = scoreLegal(input.facts, policy, today);
   const firmo = scoreFirmographics(input.facts.identity, policy, today);
-  const behaviour = input.ledger ? scoreLedgerBehaviour(input.ledger, policy) : null;
+  const behaviour = input.ledger ? scorePaymentBehaviour(input.ledger, policy) : null;
 
   const reasons: AssessmentReason[] = [];
   const add = (scorer: AssessmentReason['scorer'], r: ScoreReason) => reasons.push({ ...r, scorer, points: toPoints(r.logOdds) });

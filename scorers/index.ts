@@ -4,8 +4,8 @@ export { ratiosFromBce, ratiosFromPolish, altmanZ2, derivedEquity, RATIO_LABELS,
 export type { FinancialModel } from './financial-model.js';
 export { scoreLegal, type LegalScore } from './legal-scorer.js';
 export { scoreFirmographics } from './firmographics-scorer.js';
-export { scoreLedgerBehaviour, type LedgerBehaviour } from './payment-behaviour-scorer.js';
-export { scorePaymentBehaviour, paydexFromDaysBeyondTerms } from './paydex-scorer.js';
+export { scorePaymentBehaviour, type LedgerBehaviour } from './payment-behaviour-scorer.js';
+export { paydexIndex, paydexFromDaysBeyondTerms } from './paydex-index.js';
 export { assess, recommendLimit, type Assessment, type AssessmentInput } from './assessment.js';
 export { DEFAULT_SCORING_POLICY, type ScoringPolicy, type Grade, type PaymentCondition } from './scoring-policy.js';
 export type { CompanyFacts, ScoreReason } from './scorer-types.js';

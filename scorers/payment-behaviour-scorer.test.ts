@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreLedgerBehaviour, type LedgerBehaviour } from './payment-behaviour-scorer.js';
+import { scorePaymentBehaviour, type LedgerBehaviour } from './payment-behaviour-scorer.js';
 import { DEFAULT_SCORING_POLICY as P } from './scoring-policy.js';
 
 const b = (extra: Partial<LedgerBehaviour>): LedgerBehaviour => ({
@@ -11,7 +11,7 @@ const b = (extra: Partial<LedgerBehaviour>): LedgerBehaviour => ({
   ...extra,
 });
 
-describe('scoreLedgerBehaviour', () => {
+describe('scorePaymentBehaviour', () => {
   it.each([
     { name: 'pays 5 days early', input: b({ daysBeyondTerms: -5 }), expected: ['pays_on_terms'] },
     { name: 'pays 10 days late (within tolerance)', input: b({ daysBeyondTerms: 10 }), expected: [] },
@@ -23,11 +23,11 @@ describe('scoreLedgerBehaviour', () => {
     { name: 'sooner by 12 days lately', input: b({ recentDaysBeyondTerms: 0, earlierDaysBeyondTerms: 12 }), expected: ['payment_trend_improving'] },
     { name: 'no history', input: b({}), expected: [] },
   ])('$name → $expected', ({ input, expected }) => {
-    expect(scoreLedgerBehaviour(input, P).reasons.map((r) => r.code)).toEqual(expected);
+    expect(scorePaymentBehaviour(input, P).reasons.map((r) => r.code)).toEqual(expected);
   });
 
   it('adds up its reasons', () => {
-    const s = scoreLedgerBehaviour(b({ daysBeyondTerms: 60, overdueAmount: 90, openAmount: 100 }), P);
+    const s = scorePaymentBehaviour(b({ daysBeyondTerms: 60, overdueAmount: 90, openAmount: 100 }), P);
     expect(s.logOdds).toBeCloseTo(P.paymentBehaviour.veryLate + P.paymentBehaviour.overdueShare, 6);
   });
 });

@@ -1,7 +1,7 @@
 import type { ScoringPolicy } from './scoring-policy.js';
 import { sum, type ScoreReason, type SubScore } from './scorer-types.js';
 
-/** The ledger's view of a customer as a payer (see scorePaymentBehaviour for days beyond terms). */
+/** The ledger's view of a customer as a payer (days beyond terms as paydex-index.ts measures them). */
 export interface LedgerBehaviour {
   /** Amount-weighted days beyond terms over the last 12 months; null when nothing was due. */
   daysBeyondTerms: number | null;
@@ -13,7 +13,7 @@ export interface LedgerBehaviour {
 }
 
 /** Pure: how the customer pays us — days beyond terms, the overdue share of what it owes, and the trend. */
-export function scoreLedgerBehaviour(b: LedgerBehaviour, policy: ScoringPolicy): SubScore {
+export function scorePaymentBehaviour(b: LedgerBehaviour, policy: ScoringPolicy): SubScore {
   const p = policy.paymentBehaviour;
   const w = policy.weights.paymentBehaviour;
   const reasons: ScoreReason[] = [];

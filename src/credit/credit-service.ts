@@ -5,7 +5,7 @@ import { addDays, dayIn, daysBetween, type Clock } from '../clock.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import type { CreditPolicy, PolicyService } from '../policy/policy-service.js';
-import { scorePaymentBehaviour } from '../../scorers/paydex-scorer.js';
+import { paydexIndex } from '../../scorers/paydex-index.js';
 import type { CreditAccountRow, CreditStore } from './credit-store.js';
 import { creditPosition, type CreditPosition } from './credit-position.js';
 
@@ -109,7 +109,7 @@ export class CreditService {
           graceDays,
         },
         aging,
-        paymentBehaviour: { window: 'last 12 months', ...scorePaymentBehaviour(observations) },
+        paymentBehaviour: { window: 'last 12 months', ...paydexIndex(observations) },
         limitSetAt: toIso(account.limit_set_at),
         limitSetBy: account.limit_set_by,
       },

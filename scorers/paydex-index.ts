@@ -31,14 +31,14 @@ export interface PaymentObservation {
   daysBeyondTerms: number;
 }
 
-export interface PaymentBehaviour {
+export interface PaydexIndex {
   daysBeyondTerms: number | null;
   paydex: number | null;
   observations: number;
 }
 
 /** Amount-weighted average days beyond terms, and its index. */
-export function scorePaymentBehaviour(observations: readonly PaymentObservation[]): PaymentBehaviour {
+export function paydexIndex(observations: readonly PaymentObservation[]): PaydexIndex {
   let weight = 0;
   let weighted = 0;
   for (const o of observations) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paydexFromDaysBeyondTerms, scorePaymentBehaviour } from './paydex-scorer.js';
+import { paydexFromDaysBeyondTerms, paydexIndex } from './paydex-index.js';
 
 describe('Paydex-style payment index', () => {
   it.each([
@@ -18,7 +18,7 @@ describe('Paydex-style payment index', () => {
   });
 
   it('weights days beyond terms by amount', () => {
-    const r = scorePaymentBehaviour([
+    const r = paydexIndex([
       { weight: 300, daysBeyondTerms: 0 },
       { weight: 100, daysBeyondTerms: 40 },
     ]);
@@ -26,6 +26,6 @@ describe('Paydex-style payment index', () => {
   });
 
   it('says nothing rather than inventing a score when there is no history', () => {
-    expect(scorePaymentBehaviour([])).toEqual({ daysBeyondTerms: null, paydex: null, observations: 0 });
+    expect(paydexIndex([])).toEqual({ daysBeyondTerms: null, paydex: null, observations: 0 });
   });
 });
