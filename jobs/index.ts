@@ -64,7 +64,8 @@ export const DEFAULT_SCHEDULE: JobSchedule = {
  * for LISTEN/NOTIFY, so the pool needs at least two connections.
  */
 export function createAgenda(pool: pg.Pool, options: { name: string; processEvery?: string | number; logger?: Logger }): Agenda {
-  const backend = new PostgresBackend({ pool });
+  // Its schema is created by the migrations (20261203001200), never by processes racing at start.
+  const backend = new PostgresBackend({ pool, ensureSchema: false });
   const agenda = new Agenda({
     backend,
     name: options.name,

@@ -339,6 +339,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
     async close() {
       if (closed) return;
       closed = true;
+      // The scheduler's backend connects as it is built; let that finish before the pool closes
+      // under it (a container closed right after it was built, in tests or a failed start).
+      await Promise.race([agenda.ready, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       if (jobsStarted) await agenda.stop(false);
       if (!options.database) await database.close();
     },

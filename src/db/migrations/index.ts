@@ -10,6 +10,7 @@ import * as orderCheckBatch from './20261125000800_order_check_batch.js';
 import * as ledgerReads from './20261203000900_ledger_reads.js';
 import * as creditRules from './20261203001000_credit_rules.js';
 import * as orderRechecks from './20261203001100_order_rechecks.js';
+import * as jobSchedulerSchema from './20261203001200_job_scheduler_schema.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '20261203000900_ledger_reads': ledgerReads,
   '20261203001000_credit_rules': creditRules,
   '20261203001100_order_rechecks': orderRechecks,
+  '20261203001200_job_scheduler_schema': jobSchedulerSchema,
 };
