@@ -21,14 +21,11 @@ export interface JobDeps {
   /** Names this process in job runs (hostname:pid). */
   worker: string;
   orders: { expireHolds(): Promise<number>; recheckWaiting(customerIds: readonly string[]): Promise<{ rechecked: number; approved: number }> };
-  monitoring: {
-    bodaccDelta(): Promise<JobCounts>;
-    refreshSources(): Promise<JobCounts>;
-    rescorePortfolio(): Promise<JobCounts>;
-    rescoreCustomers(ids: readonly string[]): Promise<JobCounts>;
-    exposureWatch(ids?: readonly string[] | null): Promise<JobCounts>;
-    limitReviews(): Promise<JobCounts>;
-  };
+  bodaccDelta: { run(): Promise<JobCounts> };
+  sourceRefresh: { run(): Promise<JobCounts> };
+  rescore: { rescorePortfolio(): Promise<JobCounts>; rescoreCustomers(ids: readonly string[]): Promise<JobCounts> };
+  exposureWatch: { run(ids?: readonly string[] | null): Promise<JobCounts> };
+  limitReviews: { run(): Promise<JobCounts> };
   webhooks: { deliverDue(limit?: number): Promise<JobCounts> };
 }
 

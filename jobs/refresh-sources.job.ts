@@ -4,6 +4,6 @@ import { recorded, RETRY_BACKOFF, type JobCounts, type JobDefinitionDeps } from 
 export const REFRESH_SOURCES = 'refresh-sources';
 
 /** Registry and financial data past their TTL re-fetched, a batch per run, largest exposure first. */
-export function defineRefreshSources(agenda: Agenda, deps: JobDefinitionDeps & { monitoring: { refreshSources(): Promise<JobCounts> } }): void {
-  agenda.define(REFRESH_SOURCES, recorded(REFRESH_SOURCES, deps, () => deps.monitoring.refreshSources()), { backoff: RETRY_BACKOFF, concurrency: 1, lockLimit: 1 });
+export function defineRefreshSources(agenda: Agenda, deps: JobDefinitionDeps & { sourceRefresh: { run(): Promise<JobCounts> } }): void {
+  agenda.define(REFRESH_SOURCES, recorded(REFRESH_SOURCES, deps, () => deps.sourceRefresh.run()), { backoff: RETRY_BACKOFF, concurrency: 1, lockLimit: 1 });
 }

@@ -53,7 +53,11 @@ import { webhooksRoutes } from './webhooks/webhooks-routes.js';
 import { WebhookOutboxStore } from './webhooks/webhook-outbox-store.js';
 import { LegalEventsStore } from './monitoring/legal-events-store.js';
 import { MonitoringStore } from './monitoring/monitoring-store.js';
-import { MonitoringService } from './monitoring/monitoring-service.js';
+import { BodaccDeltaService } from './monitoring/bodacc-delta-service.js';
+import { SourceRefreshService } from './monitoring/source-refresh-service.js';
+import { RescoreService } from './monitoring/rescore-service.js';
+import { ExposureWatchService } from './monitoring/exposure-watch-service.js';
+import { LimitReviewsService } from './monitoring/limit-reviews-service.js';
 import { EXPOSURE_WATCH } from '../jobs/exposure-watch.job.js';
 import { RECHECK_ORDERS } from '../jobs/recheck-orders.job.js';
 import { RechercheEntreprisesSource } from '../sources/recherche-entreprises/recherche-entreprises-source.js';
@@ -98,7 +102,14 @@ export interface Container {
     assessments: AssessmentsService;
     alerts: AlertsService;
     webhooks: WebhooksService;
-    monitoring: MonitoringService;
+    /** One service per monitoring job. */
+    monitoring: {
+      bodaccDelta: BodaccDeltaService;
+      sourceRefresh: SourceRefreshService;
+      rescore: RescoreService;
+      exposureWatch: ExposureWatchService;
+      limitReviews: LimitReviewsService;
+    };
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -201,26 +212,27 @@ export async function createContainer(config: Config, options: ContainerOptions 
 
   const legalEvents = new LegalEventsStore(db);
   const assessments = new AssessmentsService(db, new AssessmentsStore(db), companies, legalEvents, creditStore, credit, policy, scoringPolicy, alerts, audit, clock);
-  const monitoring = new MonitoringService(
-    new MonitoringStore(db),
-    legalEvents,
-    bodacc,
-    companies,
-    assessments,
-    alerts,
-    credit,
-    policy,
-    audit,
-    clock,
-    logger.child({ component: 'monitoring' }),
-    {
-      bodaccFirstDays: config.MONITORING_BODACC_FIRST_DAYS,
-      refreshBatch: config.MONITORING_REFRESH_BATCH,
+  // One service per monitoring job. Re-scoring and the exposure watch call each other (a grade into
+  // or out of X re-runs the watch; a customer newly overdue is re-scored), hence the late binding.
+  const monitoringStore = new MonitoringStore(db);
+  const rescore: RescoreService = new RescoreService({ assessments, onIntoOrOutOfX: (ids): Promise<unknown> => exposureWatch.run(ids) });
+  const exposureWatch: ExposureWatchService = new ExposureWatchService({ store: monitoringStore, credit, policy, alerts, audit, rescore });
+  const monitoring = {
+    bodaccDelta: new BodaccDeltaService({ store: monitoringStore, legalEvents, bodacc, alerts, credit, rescore, clock, firstDays: config.MONITORING_BODACC_FIRST_DAYS }),
+    sourceRefresh: new SourceRefreshService({
+      store: monitoringStore,
+      companies,
+      alerts,
+      rescore,
+      clock,
+      batch: config.MONITORING_REFRESH_BATCH,
       registryTtlMs: hours(config.TTL_REGISTRY_HOURS),
       financialsTtlMs: hours(config.TTL_FINANCIALS_HOURS),
-      limitReviewNoticeDays: config.LIMIT_REVIEW_NOTICE_DAYS,
-    },
-  );
+    }),
+    rescore,
+    exposureWatch,
+    limitReviews: new LimitReviewsService({ store: monitoringStore, credit, alerts, noticeDays: config.LIMIT_REVIEW_NOTICE_DAYS }),
+  };
 
   // The first versions of both policies are written at start, not by whichever request reads them first.
   await Promise.all([policy.current(), scoringPolicy.current()]);
@@ -237,7 +249,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
 
   const worker = `${os.hostname()}:${process.pid}`;
   const agenda = createAgenda(database.pool, { name: worker, processEvery: options.jobsProcessEvery, logger: logger.child({ component: 'jobs' }) });
-  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker, orders, monitoring, webhooks });
+  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker, orders, ...monitoring, webhooks });
   // After a ledger change, the exposure watch runs for the customers it touched (in whichever
   // process runs jobs); the daily watch catches anything an enqueue failure missed.
   ledger.onChange((customerIds) => {

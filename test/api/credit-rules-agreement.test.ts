@@ -155,7 +155,7 @@ describe(`the order check, the customer view and the exposure watch agree (${tes
         // 3. The exposure watch (after the check: its hold, if any, counts for both) blocks on its own
         // reasons among what the view then says. (A customer newly overdue is re-scored by the watch,
         // which may move the grade: the view read after it is the one to agree with.)
-        await t.container.services.monitoring.exposureWatch([id]);
+        await t.container.services.monitoring.exposureWatch.run([id]);
         const watched = (await t.as('credit_manager').get(`/v1/customers/${id}`)).body.credit;
         expect(watched.exposure.total).toBe(view.exposure.total + (o.decision === 'approved' ? c.amount : 0));
         expect(watched.autoBlock?.reasons ?? []).toEqual(watched.newOrders.reasons.filter((r: string) => AUTO.includes(r)));

@@ -100,17 +100,17 @@ if (process.env.BENCH_DEBUG) {
   const { rows } = await database.pool.query('SELECT avg(pg_column_size(report))::int AS stored, avg(length(report::text))::int AS text FROM assessments');
   console.log('report size', rows[0]);
 }
-const watch = await time(() => monitoring.exposureWatch());
+const watch = await time(() => monitoring.exposureWatch.run());
 
 // The daily delta: the day's pages, matched to the portfolio, then the affected customers re-scored.
 let rescoreSeconds = 0;
-const rescoreCustomers = monitoring.rescoreCustomers.bind(monitoring);
-monitoring.rescoreCustomers = async (customerIds) => {
+const rescoreCustomers = monitoring.rescore.rescoreCustomers.bind(monitoring.rescore);
+monitoring.rescore.rescoreCustomers = async (customerIds: readonly string[]) => {
   const r = await time(() => rescoreCustomers(customerIds));
   rescoreSeconds += r.seconds;
   return r.value;
 };
-const delta = await time(() => monitoring.bodaccDelta());
+const delta = await time(() => monitoring.bodaccDelta.run());
 
 const s = (x: number) => `${x.toFixed(2)} s`;
 console.log(`\nBODACC delta: ${ANNOUNCEMENTS} announcements published today, ${AFFECTED} about customers`);
