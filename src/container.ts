@@ -47,10 +47,12 @@ import { AssessmentsService } from './scoring/assessments-service.js';
 import { ScoringPolicyService } from './scoring/scoring-policy-service.js';
 import { scoringRoutes } from './scoring/scoring-routes.js';
 import { AlertsService } from './alerts/alerts-service.js';
+import { AlertsStore } from './alerts/alerts-store.js';
 import { alertsRoutes } from './alerts/alerts-routes.js';
 import { WebhooksService } from './webhooks/webhooks-service.js';
 import { webhooksRoutes } from './webhooks/webhooks-routes.js';
 import { WebhookOutboxStore } from './webhooks/webhook-outbox-store.js';
+import { WebhooksStore } from './webhooks/webhooks-store.js';
 import { LegalEventsStore } from './monitoring/legal-events-store.js';
 import { MonitoringStore } from './monitoring/monitoring-store.js';
 import { BodaccDeltaService } from './monitoring/bodacc-delta-service.js';
@@ -176,9 +178,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
     },
   });
 
-  const alerts = new AlertsService(db, audit, clock, outbox);
+  const alerts = new AlertsService(db, new AlertsStore(db), audit, clock, outbox);
   const webhooks = new WebhooksService({
     db,
+    store: new WebhooksStore(db),
     audit,
     clock,
     logger: logger.child({ component: 'webhooks' }),

@@ -1,13 +1,14 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AlertsTable, AlertType, DB, Severity } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { AlertType, DB, Severity } from '../db/schema.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import type { WebhookOutboxStore } from '../webhooks/webhook-outbox-store.js';
 import type { AuditService } from '../audit/audit-service.js';
 
-type Executor = Kysely<DB> | Transaction<DB>;
-export type AlertRow = Selectable<AlertsTable>;
+import type { AlertRow, AlertsStore, Executor } from './alerts-store.js';
+
+export type { AlertRow };
 
 export interface AlertInput {
   type: AlertType;
@@ -72,6 +73,7 @@ export function alertView(r: AlertRow): AlertView {
 export class AlertsService {
   constructor(
     private readonly db: Kysely<DB>,
+    private readonly store: AlertsStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly outbox: WebhookOutboxStore,
@@ -85,16 +87,11 @@ export class AlertsService {
       const created: AlertView[] = [];
       for (let i = 0; i < alerts.length; i += 1000) {
         const chunk = alerts.slice(i, i + 1000);
-        const { rows } = await sql<AlertRow & { inserted: boolean }>`
-          INSERT INTO alerts (type, severity, customer_id, dedupe_key, message, data, evidence, created_at, last_seen_at)
-          SELECT a.type, a.severity, a.customer_id, a.dedupe_key, a.message, a.data, a.evidence, ${now}::timestamptz, ${now}::timestamptz
-            FROM jsonb_to_recordset(${JSON.stringify(
-              chunk.map((a) => ({ type: a.type, severity: a.severity, customer_id: a.customerId, dedupe_key: a.dedupeKey, message: a.message, data: a.data, evidence: a.evidence ?? null, once: a.once ?? false })),
-            )}::jsonb) AS a(type text, severity text, customer_id uuid, dedupe_key text, message text, data jsonb, evidence jsonb, once boolean)
-           WHERE NOT (a.once AND EXISTS (SELECT 1 FROM alerts x WHERE x.dedupe_key = a.dedupe_key AND x.status = 'resolved'))
-          ON CONFLICT (dedupe_key) WHERE status <> 'resolved'
-          DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, occurrences = alerts.occurrences + 1, data = EXCLUDED.data, message = EXCLUDED.message
-          RETURNING *, (xmax = 0) AS inserted`.execute(t);
+        const rows = await this.store.upsert(
+          chunk.map((a) => ({ type: a.type, severity: a.severity, customer_id: a.customerId, dedupe_key: a.dedupeKey, message: a.message, data: a.data, evidence: a.evidence ?? null, once: a.once ?? false })),
+          now,
+          t,
+        );
         const fresh = rows.filter((r) => r.inserted).map(alertView);
         if (fresh.length > 0) await this.enqueueDeliveries(fresh, now, t);
         created.push(...fresh);
@@ -116,31 +113,19 @@ export class AlertsService {
   /** The system resolves open alerts whose situation has cleared (a limit no longer exceeded…). */
   async resolveSituations(dedupeKeys: readonly string[], comment: string, trx: Executor = this.db): Promise<number> {
     if (dedupeKeys.length === 0) return 0;
-    const now = this.clock.now();
-    const res = await trx
-      .updateTable('alerts')
-      .set({ status: 'resolved', resolved_at: now, resolved_by: 'system', comment })
-      .where('dedupe_key', 'in', [...dedupeKeys])
-      .where('status', '<>', 'resolved')
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows);
+    return this.store.resolveOpen(dedupeKeys, { at: this.clock.now(), by: 'system', comment }, trx);
   }
 
   async list(filter: { status?: string; severity?: string; type?: string; customerId?: string; afterSeq?: number; limit: number }) {
-    let q = this.db.selectFrom('alerts').selectAll().orderBy('seq', 'desc').limit(filter.limit + 1);
-    if (filter.status) q = q.where('status', '=', filter.status as AlertRow['status']);
-    if (filter.severity) q = q.where('severity', '=', filter.severity as Severity);
-    if (filter.type) q = q.where('type', '=', filter.type as AlertType);
-    if (filter.customerId) q = q.where('customer_id', '=', filter.customerId);
-    if (filter.afterSeq !== undefined) q = q.where('seq', '<', filter.afterSeq);
-    const rows = await q.execute();
+    const { afterSeq, ...rest } = filter;
+    const rows = await this.store.list({ ...rest, ...(afterSeq !== undefined ? { beforeSeq: afterSeq } : {}) });
     const more = rows.length > filter.limit;
     const page = rows.slice(0, filter.limit);
     return { items: page.map(alertView), nextCursor: more ? String(page.at(-1)!.seq) : null };
   }
 
   async get(id: string): Promise<AlertView> {
-    const row = await this.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.store.find(id);
     if (!row) throw new NotFound(`No alert ${id}`, 'alert_not_found');
     return alertView(row);
   }
@@ -148,20 +133,17 @@ export class AlertsService {
   /** A credit manager acknowledges an alert, or resolves it, with a comment (audited). */
   async acknowledge(id: string, input: { comment: string; resolve: boolean }, actor: AuthContext): Promise<AlertView> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('alerts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      const row = await this.store.findForUpdate(id, trx);
       if (!row) throw new NotFound(`No alert ${id}`, 'alert_not_found');
       if (row.status === 'resolved') throw new Conflict(`Alert ${id} is already resolved`, 'alert_resolved');
       const now = this.clock.now();
-      const updated = await trx
-        .updateTable('alerts')
-        .set(
-          input.resolve
-            ? { status: 'resolved', resolved_at: now, resolved_by: actor.name, comment: input.comment, ...(row.acknowledged_at ? {} : { acknowledged_at: now, acknowledged_by: actor.name }) }
-            : { status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor.name, comment: input.comment },
-        )
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const updated = await this.store.update(
+        id,
+        input.resolve
+          ? { status: 'resolved', resolved_at: now, resolved_by: actor.name, comment: input.comment, ...(row.acknowledged_at ? {} : { acknowledged_at: now, acknowledged_by: actor.name }) }
+          : { status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor.name, comment: input.comment },
+        trx,
+      );
       await this.audit.record(
         {
           actor,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import axios from 'axios';
-import { sql, type Kysely, type Selectable } from 'kysely';
-import type { DB, WebhookDeliveriesTable, WebhooksTable } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { DeliveryRow, WebhookRow, WebhooksStore } from './webhooks-store.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -11,8 +12,6 @@ import { signatureHeader } from './webhook-signature.js';
 import { assertPublicTarget, guardedLookup, WebhookTargetError } from './webhook-target.js';
 import net from 'node:net';
 
-type WebhookRow = Selectable<WebhooksTable>;
-type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 
 /** Retries back off from a minute, doubling up to an hour, for a day; then the delivery is failed. */
 export const RETRY_FOR_MS = 24 * 3_600_000;
@@ -45,6 +44,7 @@ function deliveryView(d: DeliveryRow) {
 /** Webhook subscriptions and their deliveries: signed, retried with backoff for a day, logged. */
 export interface WebhooksServiceOptions {
   db: Kysely<DB>;
+  store: WebhooksStore;
   audit: AuditService;
   clock: Clock;
   logger: Logger;
@@ -55,6 +55,7 @@ export interface WebhooksServiceOptions {
 
 export class WebhooksService {
   private readonly db: Kysely<DB>;
+  private readonly store: WebhooksStore;
   private readonly audit: AuditService;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -64,6 +65,7 @@ export class WebhooksService {
 
   constructor(options: WebhooksServiceOptions) {
     this.db = options.db;
+    this.store = options.store;
     this.audit = options.audit;
     this.clock = options.clock;
     this.logger = options.logger;
@@ -81,11 +83,7 @@ export class WebhooksService {
     }
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('webhooks')
-        .values({ url: input.url, description: input.description ?? null, secret, alert_types: input.alertTypes, created_by: actor.name })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await this.store.insert({ url: input.url, description: input.description ?? null, secret, alert_types: input.alertTypes, created_by: actor.name }, trx);
       await this.audit.record({ actor, action: 'webhook.created', entityType: 'webhook', entityId: row.id, newValue: { url: row.url, alertTypes: row.alert_types } }, trx);
       // The secret is shown once, here; it is what receivers verify signatures with.
       return { ...webhookView(row), secret };
@@ -93,25 +91,21 @@ export class WebhooksService {
   }
 
   async list() {
-    return { items: (await this.db.selectFrom('webhooks').selectAll().orderBy('created_at').execute()).map(webhookView) };
+    return { items: (await this.store.list()).map(webhookView) };
   }
 
   async remove(id: string, actor: AuthContext) {
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx.updateTable('webhooks').set({ active: false }).where('id', '=', id).where('active', '=', true).returningAll().executeTakeFirst();
-      if (!row) throw new NotFound(`No active webhook ${id}`, 'webhook_not_found');
       // Pending deliveries of a removed subscription are not sent.
-      await trx.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'subscription removed' }).where('webhook_id', '=', id).where('status', '=', 'pending').execute();
+      const row = await this.store.deactivate(id, trx);
+      if (!row) throw new NotFound(`No active webhook ${id}`, 'webhook_not_found');
       await this.audit.record({ actor, action: 'webhook.removed', entityType: 'webhook', entityId: id, oldValue: { url: row.url } }, trx);
     });
   }
 
   async deliveries(webhookId: string, filter: { status?: DeliveryRow['status']; limit: number }) {
-    const exists = await this.db.selectFrom('webhooks').select('id').where('id', '=', webhookId).executeTakeFirst();
-    if (!exists) throw new NotFound(`No webhook ${webhookId}`, 'webhook_not_found');
-    let q = this.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('seq', 'desc').limit(filter.limit);
-    if (filter.status) q = q.where('status', '=', filter.status);
-    return { items: (await q.execute()).map(deliveryView) };
+    if (!(await this.store.exists(webhookId))) throw new NotFound(`No webhook ${webhookId}`, 'webhook_not_found');
+    return { items: (await this.store.deliveries(webhookId, filter)).map(deliveryView) };
   }
 
   /**
@@ -121,18 +115,7 @@ export class WebhooksService {
   async deliverDue(limit = 100): Promise<{ delivered: number; retried: number; failed: number }> {
     const now = this.clock.now();
     const lease = new Date(now.getTime() + this.timeoutMs * 3);
-    const { rows } = await sql<DeliveryRow & { url: string; secret: string }>`
-      WITH due AS (
-        SELECT id FROM webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= ${now}
-         ORDER BY next_attempt_at
-         LIMIT ${limit}
-         FOR UPDATE SKIP LOCKED
-      )
-      UPDATE webhook_deliveries d SET next_attempt_at = ${lease}
-        FROM due, webhooks w
-       WHERE d.id = due.id AND w.id = d.webhook_id
-      RETURNING d.*, w.url, w.secret`.execute(this.db);
+    const rows = await this.store.leaseDue(now, lease, limit);
     const counts = { delivered: 0, retried: 0, failed: 0 };
     await Promise.all(
       rows.map(async (d) => {
@@ -165,11 +148,7 @@ export class WebhooksService {
         const attempts = d.attempts + 1;
         if (!error) {
           counts.delivered++;
-          await this.db
-            .updateTable('webhook_deliveries')
-            .set({ status: 'delivered', attempts, last_attempt_at: at, last_status: status, last_error: null, delivered_at: at })
-            .where('id', '=', d.id)
-            .execute();
+          await this.store.recordAttempt(d.id, { status: 'delivered', attempts, last_attempt_at: at, last_status: status, last_error: null, delivered_at: at });
           return;
         }
         const next = new Date(at.getTime() + retryDelayMs(attempts));
@@ -177,11 +156,7 @@ export class WebhooksService {
         if (giveUp) counts.failed++;
         else counts.retried++;
         this.logger.warn({ delivery: d.id, url: d.url, attempts, error }, giveUp ? 'webhook delivery failed for good' : 'webhook delivery failed, will retry');
-        await this.db
-          .updateTable('webhook_deliveries')
-          .set({ status: giveUp ? 'failed' : 'pending', attempts, last_attempt_at: at, last_status: status, last_error: error, next_attempt_at: next })
-          .where('id', '=', d.id)
-          .execute();
+        await this.store.recordAttempt(d.id, { status: giveUp ? 'failed' : 'pending', attempts, last_attempt_at: at, last_status: status, last_error: error, next_attempt_at: next });
       }),
     );
     return counts;

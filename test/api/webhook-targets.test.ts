@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { isInternalAddress } from '../../src/webhooks/webhook-target.js';
 import { WebhooksService } from '../../src/webhooks/webhooks-service.js';
+import { WebhooksStore } from '../../src/webhooks/webhooks-store.js';
 
 let t: TestApp;
 let received = 0;
@@ -55,7 +56,7 @@ describe('webhook targets', () => {
 
   it('checks again at delivery: a target that now points inside is never called', async () => {
     // Created while internal targets were allowed (or while its name resolved to a public address)…
-    const deps = { db: t.container.database.db, audit: t.container.services.audit, clock: t.clock, logger: t.container.logger };
+    const deps = { db: t.container.database.db, store: new WebhooksStore(t.container.database.db), audit: t.container.services.audit, clock: t.clock, logger: t.container.logger };
     const permissive = new WebhooksService({ ...deps, allowInternalTargets: true });
     const hook = { body: await permissive.create({ url: `http://localhost:${port}/hook`, alertTypes: ['limit_review_due'] }, { keyId: null, name: 'test', role: 'admin' }) };
     // …then delivered by a service that refuses internal targets.
