@@ -152,7 +152,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     holdTtlHours: config.ORDER_HOLD_TTL_HOURS,
   });
   const creditStore = new CreditStore(db);
-  const credit = new CreditService(db, creditStore, policy, audit, clock, config.VIGIE_TIMEZONE);
+  const credit = new CreditService({ db, store: creditStore, policy, audit, clock, timeZone: config.VIGIE_TIMEZONE });
   const ledger = new LedgerService(db, new LedgerStore(), creditStore);
   // Order checks use at most ORDER_CHECK_LANES connections for batches, and those waiting for an
   // account another transaction holds at most the rest of the pool but one.
@@ -214,7 +214,19 @@ export async function createContainer(config: Config, options: ContainerOptions 
   );
 
   const legalEvents = new LegalEventsStore(db);
-  const assessments = new AssessmentsService(db, new AssessmentsStore(db), companies, legalEvents, creditStore, credit, policy, scoringPolicy, alerts, audit, clock);
+  const assessments = new AssessmentsService({
+    db,
+    store: new AssessmentsStore(db),
+    companies,
+    legalEvents,
+    creditStore,
+    credit,
+    creditPolicy: policy,
+    scoringPolicy,
+    alerts,
+    audit,
+    clock,
+  });
   // One service per monitoring job. Re-scoring and the exposure watch call each other (a grade into
   // or out of X re-runs the watch; a customer newly overdue is re-scored), hence the late binding.
   const monitoringStore = new MonitoringStore(db);

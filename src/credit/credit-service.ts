@@ -29,14 +29,17 @@ export class CreditService {
     this.limitRaised.push(listener);
   }
 
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly store: CreditStore,
-    private readonly policy: PolicyService,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-    private readonly timeZone: string,
-  ) {}
+  private readonly db: Kysely<DB>;
+  private readonly store: CreditStore;
+  private readonly policy: PolicyService;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  /** The calendar due dates are read in (VIGIE_TIMEZONE). */
+  private readonly timeZone: string;
+
+  constructor(options: { db: Kysely<DB>; store: CreditStore; policy: PolicyService; audit: AuditService; clock: Clock; timeZone: string }) {
+    ({ db: this.db, store: this.store, policy: this.policy, audit: this.audit, clock: this.clock, timeZone: this.timeZone } = options);
+  }
 
   today(): string {
     return dayIn(this.timeZone, this.clock.now());

@@ -121,24 +121,40 @@ function report(company: CompanyView, input: AssessmentInput, customerId: string
 
 const SYSTEM: AuthContext = { keyId: null, name: 'monitoring', role: 'admin' };
 
+export interface AssessmentsServiceOptions {
+  db: Kysely<DB>;
+  store: AssessmentsStore;
+  companies: CompaniesService;
+  legalEvents: LegalEventsStore;
+  creditStore: CreditStore;
+  credit: CreditService;
+  creditPolicy: PolicyService;
+  scoringPolicy: ScoringPolicyService;
+  alerts: AlertsService;
+  audit: AuditService;
+  clock: Clock;
+}
+
 /**
  * Assessments: gathers what the sources and the ledger say, runs the pure engine under the policy
  * in force, and records customers' assessments; the customer's grade is what order checks read.
  */
 export class AssessmentsService {
-  constructor(
-    private readonly db: Kysely<DB>,
-    private readonly store: AssessmentsStore,
-    private readonly companies: CompaniesService,
-    private readonly legalEvents: LegalEventsStore,
-    private readonly creditStore: CreditStore,
-    private readonly credit: CreditService,
-    private readonly creditPolicy: PolicyService,
-    private readonly scoringPolicy: ScoringPolicyService,
-    private readonly alerts: AlertsService,
-    private readonly audit: AuditService,
-    private readonly clock: Clock,
-  ) {}
+  private readonly db: Kysely<DB>;
+  private readonly store: AssessmentsStore;
+  private readonly companies: CompaniesService;
+  private readonly legalEvents: LegalEventsStore;
+  private readonly creditStore: CreditStore;
+  private readonly credit: CreditService;
+  private readonly creditPolicy: PolicyService;
+  private readonly scoringPolicy: ScoringPolicyService;
+  private readonly alerts: AlertsService;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+
+  constructor(options: AssessmentsServiceOptions) {
+    ({ db: this.db, store: this.store, companies: this.companies, legalEvents: this.legalEvents, creditStore: this.creditStore, credit: this.credit, creditPolicy: this.creditPolicy, scoringPolicy: this.scoringPolicy, alerts: this.alerts, audit: this.audit, clock: this.clock } = options);
+  }
 
   /** A prospect or a customer by SIREN; the ledger of the oldest customer with that SIREN is read when there is one. */
   async assessCompany(siren: string, options: AssessOptions = {}): Promise<AssessmentReport> {
