@@ -96,7 +96,8 @@ interface Facts {
   checkedAt: string;
   policyVersion: number;
   override?: OrderCheckView['override'];
-  rechecks?: Array<{ at: string; by: string; decision: Decision; reasons: string[] }>;
+  /** Earlier answers, oldest first, kept by vigie_order_recheck(). */
+  rechecks?: Array<{ at: string; by: string; previousDecision: Decision; previousReasons: string[]; decision: Decision; reasons: string[] }>;
 }
 
 export interface BatchMetrics {
@@ -111,7 +112,6 @@ const AUTO_RECHECK: AuthContext = { keyId: null, name: 'auto-recheck', role: 'ad
 
 const parseFacts = (row: OrderCheckRow): Facts => (typeof row.facts === 'string' ? JSON.parse(row.facts) : row.facts) as Facts;
 
-/** The block-order API: the decision and its hold are one atomic step in the database. */
 /** The payment condition of each risk grade (the scoring policy's), quoted when an order does not pass. */
 export type GradeConditions = Partial<Record<string, string>>;
 
@@ -129,6 +129,7 @@ export interface OrdersServiceOptions {
   batching?: { maxBatch: number; lanes: number; waitingChecks?: number; metrics?: BatchMetrics };
 }
 
+/** The block-order API: the decision and its hold are one atomic step in the database. */
 export class OrdersService {
   private readonly db: Kysely<DB>;
   private readonly store: OrdersStore;
@@ -141,9 +142,9 @@ export class OrdersService {
   private readonly outbox: WebhookOutboxStore | undefined;
 
   constructor(options: OrdersServiceOptions) {
-    this.outbox = options.outbox;
     ({ db: this.db, store: this.store, credit: this.credit, policy: this.policy, audit: this.audit, clock: this.clock, logger: this.logger } = options);
     this.gradeConditions = options.gradeConditions ?? (async () => ({}));
+    this.outbox = options.outbox;
     const batching = options.batching ?? { maxBatch: 64, lanes: 2 };
     this.maxBatch = batching.maxBatch;
     this.waiting = new Bottleneck({ maxConcurrent: batching.waitingChecks ?? 4 });
@@ -295,7 +296,6 @@ export class OrdersService {
     const expired = row.hold_status === 'active' && expiresAt !== null && expiresAt <= this.clock.now();
     const checkedAt = new Date(facts.checkedAt);
     const ageDays = (at: string | null | undefined) => (at ? Math.floor((checkedAt.getTime() - new Date(at).getTime()) / 86_400_000) : null);
-    const originalDecision = facts.override?.originalDecision ?? row.decision;
     const codes = new Set(facts.reasons);
     return {
       orderId: row.order_id,
@@ -316,7 +316,7 @@ export class OrdersService {
       checkedAt: checkedAt.toISOString(),
       policyVersion: facts.policyVersion,
       ...(facts.override ? { override: facts.override } : {}),
-      ...(originalDecision !== 'approved'
+      ...(row.decision !== 'approved'
         ? {
             toPass: {
               available: Math.max(facts.available, 0),

@@ -32,14 +32,17 @@ describe.skipIf(!testServerUrl())(`two API processes and two workers on one data
       JOBS_SCHEDULE_LIMIT_REVIEWS: 'off',
       JOBS_SCHEDULE_DELIVER_WEBHOOKS: 'off',
     };
-    const started = await Promise.all([
+    const settled = await Promise.allSettled([
       startVigie('api', { ...env, JOBS_IN_PROCESS: 'false' }),
       startVigie('api', { ...env, JOBS_IN_PROCESS: 'false' }),
       startVigie('worker', { ...env, ...schedules }),
       startVigie('worker', { ...env, ...schedules }),
     ]);
-    procs.push(...started);
-    apis = started.slice(0, 2);
+    // Those that started are stopped in afterAll even when another failed to start.
+    for (const r of settled) if (r.status === 'fulfilled') procs.push(r.value);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    apis = procs.slice(0, 2);
   }, 120_000);
 
   afterAll(async () => {
