@@ -4,8 +4,8 @@ import { recorded, type JobDefinitionDeps } from './job-context.js';
 export const RECHECK_ORDERS = 'recheck-orders';
 
 /**
- * After a limit was raised or the ledger moved for some customers: their orders waiting in review
- * are decided again, when the credit policy asks for it (autoRecheckReview).
+ * After a limit was raised or the ledger moved for some customers: their orders waiting (review or blocked)
+ * are decided again, when the credit policy asks for it (autoRecheckOrders).
  */
 export function defineRecheckOrders(
   agenda: Agenda,

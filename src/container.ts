@@ -270,7 +270,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   ledger.onChange((customerIds) => {
     agenda.now(EXPOSURE_WATCH, { customerIds }).catch((err: Error) => logger.warn({ err }, 'could not enqueue the exposure watch'));
   });
-  // Orders waiting in review are re-checked (by policy) when a payment lands or a limit is raised.
+  // Orders waiting (review or blocked) are re-checked (by policy) when a payment lands or a limit is raised.
   const recheckWaiting = (customerIds: string[]) => {
     agenda.now(RECHECK_ORDERS, { customerIds }).catch((err: Error) => logger.warn({ err }, 'could not enqueue the re-check of waiting orders'));
   };

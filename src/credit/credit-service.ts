@@ -24,7 +24,7 @@ export interface Warning {
 export class CreditService {
   private readonly limitRaised: Array<(customerIds: string[]) => void> = [];
 
-  /** Called after a committed limit change that raised the limit in force (orders in review may now pass). */
+  /** Called after a committed limit change that raised the limit in force (waiting orders may now pass). */
   onLimitRaised(listener: (customerIds: string[]) => void): void {
     this.limitRaised.push(listener);
   }

@@ -132,7 +132,7 @@ export interface CreditPoliciesTable {
   default_credit_limit: number;
   overdue_grace_days: number;
   hold_ttl_hours: number;
-  auto_recheck_review: ColumnType<boolean, boolean | undefined, boolean>;
+  auto_recheck_orders: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   created_by: string;
   reason: string;

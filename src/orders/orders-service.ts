@@ -453,17 +453,18 @@ export class OrdersService {
   }
 
   /**
-   * By policy (autoRecheckReview): the orders of these customers waiting in review, re-checked
+   * By policy (autoRecheckOrders): the orders of these customers waiting — in review or blocked —
+   * re-checked
    * after a limit was raised or the ledger moved. Orders older than the hold time-to-live are left
    * to people.
    */
   async recheckWaiting(customerIds: readonly string[]): Promise<{ rechecked: number; approved: number }> {
     const policy = await this.policy.current();
-    if (!policy.autoRecheckReview) return { rechecked: 0, approved: 0 };
+    if (!policy.autoRecheckOrders) return { rechecked: 0, approved: 0 };
     const since = new Date(this.clock.now().getTime() - policy.holdTtlHours * 3_600_000);
     const counts = { rechecked: 0, approved: 0 };
-    for (const orderId of await this.store.waitingInReview(customerIds, since)) {
-      const out = await this.recheck(orderId, 'automatic re-check (policy autoRecheckReview)', AUTO_RECHECK);
+    for (const orderId of await this.store.waitingOrders(customerIds, since)) {
+      const out = await this.recheck(orderId, 'automatic re-check (policy autoRecheckOrders)', AUTO_RECHECK);
       if (out.recheck === 'rechecked') counts.rechecked++;
       if (out.decision === 'approved') counts.approved++;
     }

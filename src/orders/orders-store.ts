@@ -110,13 +110,13 @@ export class OrdersStore {
     return { outcome: 'rechecked', row: fromJson(r.row!), previousDecision: r.previousDecision! };
   }
 
-  /** Orders of these customers waiting in review, checked since `since` (older ones are left to people). */
-  async waitingInReview(customerIds: readonly string[], since: Date): Promise<string[]> {
+  /** Orders of these customers waiting (review or blocked), checked since `since` (older ones are left to people). */
+  async waitingOrders(customerIds: readonly string[], since: Date): Promise<string[]> {
     if (customerIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('order_checks')
       .select('order_id')
-      .where('decision', '=', 'review')
+      .where('decision', '<>', 'approved')
       .where('customer_id', '=', (eb) => eb.fn.any(eb.val([...customerIds])))
       .where('created_at', '>=', since)
       .orderBy('created_at')

@@ -7,7 +7,7 @@ const policySchema = z.object({
   defaultCreditLimit: z.number().int(),
   overdueGraceDays: z.number().int(),
   holdTtlHours: z.number().int(),
-  autoRecheckReview: z.boolean(),
+  autoRecheckOrders: z.boolean(),
   createdAt: z.string(),
   createdBy: z.string(),
   reason: z.string(),
@@ -21,10 +21,10 @@ const changeBody = z.strictObject({
     .max(Number.MAX_SAFE_INTEGER),
   overdueGraceDays: z.number().int().min(0).max(365),
   holdTtlHours: z.number().int().min(1).max(8760),
-  autoRecheckReview: z
+  autoRecheckOrders: z
     .boolean()
     .optional()
-    .describe('Re-check orders waiting in review when a limit is raised or a payment lands (webhook event order_check.approved); left out, unchanged'),
+    .describe('Re-check orders waiting (review or blocked) when a limit is raised or a payment lands (webhook event order_check.approved); left out, unchanged'),
   reason: z.string().trim().min(1, 'a reason is required').max(1000),
 });
 

@@ -12,8 +12,8 @@ export interface CreditPolicyTerms {
   overdueGraceDays: number;
   /** Hours an approved order's hold counts against the limit without an invoice or release. */
   holdTtlHours: number;
-  /** Orders waiting in review are re-checked by themselves when a limit is raised or a payment lands. */
-  autoRecheckReview: boolean;
+  /** Orders waiting (review or blocked) are re-checked by themselves when a limit is raised or a payment lands. */
+  autoRecheckOrders: boolean;
 }
 
 export interface CreditPolicy extends CreditPolicyTerms {
@@ -23,7 +23,7 @@ export interface CreditPolicy extends CreditPolicyTerms {
   reason: string;
 }
 
-export type PolicyChange = Omit<CreditPolicyTerms, 'autoRecheckReview'> & { autoRecheckReview?: boolean | undefined; reason: string };
+export type PolicyChange = Omit<CreditPolicyTerms, 'autoRecheckOrders'> & { autoRecheckOrders?: boolean | undefined; reason: string };
 
 /**
  * The credit policy in force (versioned, audited, cached a few seconds: every order check needs it;
@@ -38,18 +38,18 @@ export class PolicyService {
       audit,
       entityType: 'credit_policy',
       action: 'policy.changed',
-      initial: { policy: { autoRecheckReview: false, ...initial }, by: 'configuration', reason: 'initial policy from the environment' },
+      initial: { policy: { autoRecheckOrders: false, ...initial }, by: 'configuration', reason: 'initial policy from the environment' },
       toColumns: (p) => ({
         default_credit_limit: p.defaultCreditLimit,
         overdue_grace_days: p.overdueGraceDays,
         hold_ttl_hours: p.holdTtlHours,
-        auto_recheck_review: p.autoRecheckReview,
+        auto_recheck_orders: p.autoRecheckOrders,
       }),
       fromRow: (row) => ({
         defaultCreditLimit: Number(row.default_credit_limit),
         overdueGraceDays: Number(row.overdue_grace_days),
         holdTtlHours: Number(row.hold_ttl_hours),
-        autoRecheckReview: row.auto_recheck_review === true,
+        autoRecheckOrders: row.auto_recheck_orders === true,
       }),
       auditValue: (p) => ({ ...p }),
     });
@@ -63,8 +63,8 @@ export class PolicyService {
   async change(change: PolicyChange, actor: AuthContext): Promise<CreditPolicy> {
     const before = await this.current();
     const { reason, ...terms } = change;
-    // Left out of a change, autoRecheckReview stays as it was.
-    await this.versions.change({ ...terms, autoRecheckReview: terms.autoRecheckReview ?? before.autoRecheckReview }, reason, actor);
+    // Left out of a change, autoRecheckOrders stays as it was.
+    await this.versions.change({ ...terms, autoRecheckOrders: terms.autoRecheckOrders ?? before.autoRecheckOrders }, reason, actor);
     return this.current();
   }
 }

@@ -93,7 +93,7 @@ describe('decisions that can be explained and re-checked', () => {
   });
 });
 
-describe('automatic re-check of orders waiting in review (policy autoRecheckReview)', () => {
+describe('automatic re-check of waiting orders (policy autoRecheckOrders)', () => {
   it('off by default: raising the limit leaves the order in review', async () => {
     await t.container.startJobs();
     const c = await createCustomer(t); // no explicit limit, policy default 0: orders go to review
@@ -106,7 +106,7 @@ describe('automatic re-check of orders waiting in review (policy autoRecheckRevi
 
   it('on: a raised limit or a payment re-checks the order, which the order system learns by webhook', async () => {
     const policy = (await t.as('credit_manager').get('/v1/policy')).body;
-    await t.as('admin').put('/v1/policy', { defaultCreditLimit: policy.defaultCreditLimit, overdueGraceDays: policy.overdueGraceDays, holdTtlHours: policy.holdTtlHours, autoRecheckReview: true, reason: 'release waiting orders' }).expect(200);
+    await t.as('admin').put('/v1/policy', { defaultCreditLimit: policy.defaultCreditLimit, overdueGraceDays: policy.overdueGraceDays, holdTtlHours: policy.holdTtlHours, autoRecheckOrders: true, reason: 'release waiting orders' }).expect(200);
     await t.as('admin').post('/v1/webhooks', { url: receiverUrl, alertTypes: ['order_check.approved'] }).expect(201);
 
     const c = await createCustomer(t);
@@ -122,5 +122,18 @@ describe('automatic re-check of orders waiting in review (policy autoRecheckRevi
     await runJob(t, 'deliver-webhooks');
     const event = received.find((e) => e.orderCheck?.orderId === orderId);
     expect(event).toMatchObject({ event: 'order_check.approved', orderCheck: { decision: 'approved', holdId: approved.holdId } });
+
+    // A blocked order (an overdue invoice) is released by the payment that settles it.
+    const late = await createCustomer(t);
+    await setLimit(t, late.id, 500_000);
+    const number = await invoice(t, late.id, 30_000, { dueIn: -20 });
+    const blockedId = unique('PAID');
+    expect((await orderCheck(t, late.id, 10_000, blockedId)).body.decision).toBe('blocked');
+    expect((await pay(t, late.id, 30_000, [{ invoiceNumber: number, amount: 30_000 }])).status).toBe(200);
+    const released = await waitFor(async () => {
+      const res = await t.as('order_system').get(`/v1/order-checks/${blockedId}`);
+      return res.body.decision === 'approved' ? res.body : undefined;
+    }, 20_000);
+    expect(released.rechecks.at(-1)).toMatchObject({ by: 'auto-recheck', previousDecision: 'blocked', previousReasons: ['overdue_invoices'], decision: 'approved' });
   });
 });
