@@ -85,9 +85,9 @@ describe.skipIf(!testServerUrl())(`two API processes and two workers on one data
         [since],
       );
       const beats = rows.filter((r) => r.job_name === 'heartbeat');
-      // Every 3 s over 13 s: about 4 runs. Two workers each running the schedule would make about 8,
-      // and would show as two runs within the same 3-second slot.
-      expect(beats.length).toBeGreaterThanOrEqual(3);
+      // Every 3 s over 13 s, picked up by workers polling every 5 s: 2 to 4 runs. Two workers each
+      // running the schedule would make twice as many, and would show as two runs of one slot.
+      expect(beats.length).toBeGreaterThanOrEqual(2);
       expect(beats.length).toBeLessThanOrEqual(6);
       for (let i = 1; i < beats.length; i++) {
         expect(beats[i]!.started_at.getTime() - beats[i - 1]!.started_at.getTime(), 'two runs of one slot').toBeGreaterThan(1_500);
