@@ -80,6 +80,8 @@ export function assertCleanQuery(url: string): void {
  * has that shape.
  */
 export function pathFieldOf(templates: readonly string[], path: string): string | undefined {
+  // Every request passes here: a path without an escape cannot be malformed (the common case).
+  if (!path.includes('%')) return undefined;
   const segments = path.split('/');
   const bad = segments.findIndex((s) => {
     try {
