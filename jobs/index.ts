@@ -12,6 +12,7 @@ import { defineRescoreCustomers } from './rescore-customers.job.js';
 import { defineExposureWatch, EXPOSURE_WATCH } from './exposure-watch.job.js';
 import { defineLimitReviews, LIMIT_REVIEWS } from './limit-reviews.job.js';
 import { defineDeliverWebhooks, DELIVER_WEBHOOKS } from './deliver-webhooks.job.js';
+import { COLLECTIONS, defineCollections, defineSendEmails, SEND_EMAILS } from './collections.job.js';
 import type { JobCounts } from './job-context.js';
 import type { JobRunRecorder } from './job-context.js';
 
@@ -27,10 +28,12 @@ export interface JobDeps {
   exposureWatch: { run(ids?: readonly string[] | null): Promise<JobCounts> };
   limitReviews: { run(): Promise<JobCounts> };
   webhooks: { deliverDue(limit?: number): Promise<JobCounts> };
+  collections: { run(): Promise<JobCounts> };
+  emailOutbox: { sendDue(): Promise<JobCounts> };
 }
 
 /** The jobs a person may run now (POST /v1/jobs/{name}/run): every scheduled job. */
-export const RUNNABLE_JOBS = [HEARTBEAT, EXPIRE_HOLDS, BODACC_DELTA, REFRESH_SOURCES, RESCORE_PORTFOLIO, EXPOSURE_WATCH, LIMIT_REVIEWS, DELIVER_WEBHOOKS] as const;
+export const RUNNABLE_JOBS = [HEARTBEAT, EXPIRE_HOLDS, BODACC_DELTA, REFRESH_SOURCES, RESCORE_PORTFOLIO, EXPOSURE_WATCH, LIMIT_REVIEWS, DELIVER_WEBHOOKS, COLLECTIONS, SEND_EMAILS] as const;
 export type RunnableJob = (typeof RUNNABLE_JOBS)[number];
 
 /** When each recurring job runs: a human interval ("15 minutes") or a cron expression in VIGIE_TIMEZONE. */
@@ -43,6 +46,8 @@ export interface JobSchedule {
   exposureWatch: string;
   limitReviews: string;
   deliverWebhooks: string;
+  collections: string;
+  sendEmails: string;
 }
 
 export const DEFAULT_SCHEDULE: JobSchedule = {
@@ -54,6 +59,8 @@ export const DEFAULT_SCHEDULE: JobSchedule = {
   exposureWatch: '0 6 * * *',
   limitReviews: '0 8 * * *',
   deliverWebhooks: '30 seconds',
+  collections: '0 7 * * 1-5',
+  sendEmails: '1 minute',
 };
 
 /**
@@ -113,6 +120,8 @@ export function defineJobs(agenda: Agenda, deps: JobDeps): void {
   defineExposureWatch(agenda, deps);
   defineLimitReviews(agenda, deps);
   defineDeliverWebhooks(agenda, deps);
+  defineCollections(agenda, deps);
+  defineSendEmails(agenda, deps);
 }
 
 /** Schedules the recurring jobs; `every` upserts, so several processes calling it keep one schedule. */
@@ -126,6 +135,8 @@ export async function scheduleJobs(agenda: Agenda, schedule: JobSchedule = DEFAU
     ['exposureWatch', EXPOSURE_WATCH],
     ['limitReviews', LIMIT_REVIEWS],
     ['deliverWebhooks', DELIVER_WEBHOOKS],
+    ['collections', COLLECTIONS],
+    ['sendEmails', SEND_EMAILS],
   ];
   for (const [key, name] of jobs) {
     const interval = schedule[key];

@@ -55,6 +55,7 @@ function handlerFor(route: RouteDef): RequestHandler {
     if (result instanceof Reply) {
       for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
       if (result.body === undefined) res.status(result.status).end();
+      else if (Buffer.isBuffer(result.body)) res.status(result.status).send(result.body);
       else res.status(result.status).json(result.body);
       return;
     }

@@ -67,6 +67,8 @@ export const configSchema = z.object({
   JOBS_SCHEDULE_EXPOSURE_WATCH: z.string().default('0 6 * * *'),
   JOBS_SCHEDULE_LIMIT_REVIEWS: z.string().default('0 8 * * *'),
   JOBS_SCHEDULE_DELIVER_WEBHOOKS: z.string().default('30 seconds'),
+  JOBS_SCHEDULE_COLLECTIONS: z.string().default('0 7 * * 1-5'),
+  JOBS_SCHEDULE_SEND_EMAILS: z.string().default('1 minute'),
   MONITORING_BODACC_FIRST_DAYS: int(1, 0, 365),
   MONITORING_REFRESH_BATCH: int(100, 1, 100_000),
   LIMIT_REVIEW_NOTICE_DAYS: int(14, 0, 365),
@@ -92,6 +94,24 @@ export const configSchema = z.object({
   HSTS_MAX_AGE_SECONDS: int(15_552_000, 0, 63_072_000),
   // Express "trust proxy": how many proxies to trust for X-Forwarded-* (0 = none).
   TRUST_PROXY_HOPS: int(0, 0, 10),
+  // Collections e-mail: an SMTP URL (smtp://user:pass@host:587, smtps://… for implicit TLS). Without
+  // it, reminders wait in the outbox as "not_sent" (readable, downloadable as .eml), never dropped.
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  SMTP_FROM: z.string().default('Vigie <no-reply@localhost>'),
+  SMTP_REPLY_TO: optionalString,
+  SMTP_POOL_SIZE: int(4, 1, 50),
+  SMTP_TIMEOUT_MS: int(30_000, 100, 300_000),
+  // A failed send is retried after 1, 4, 16… minutes; after this many attempts the e-mail is failed.
+  SMTP_MAX_ATTEMPTS: int(5, 1, 20),
+  // The creditor on letters and e-mails (letterhead, payment details). COMPANY_ADDRESS: lines separated by "|".
+  COMPANY_NAME: z.string().default('Your company'),
+  COMPANY_ADDRESS: optionalString,
+  COMPANY_CITY: optionalString,
+  COMPANY_SIREN: optionalString.pipe(z.string().regex(/^\d{9}$/, 'must be 9 digits').optional()),
+  COMPANY_EMAIL: optionalString,
+  COMPANY_PHONE: optionalString,
+  COMPANY_IBAN: optionalString,
+  COMPANY_BIC: optionalString,
   // Credit policy defaults: the first stored policy version is created from these.
   DEFAULT_CREDIT_LIMIT: int(0, 0),
   OVERDUE_GRACE_DAYS: int(0, 0, 365),

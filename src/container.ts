@@ -67,6 +67,20 @@ import { InseeSireneSource } from '../sources/insee-sirene/insee-sirene-source.j
 import { BodaccSource } from '../sources/bodacc/bodacc-source.js';
 import { RatiosInpiBceSource } from '../sources/ratios-inpi-bce/ratios-inpi-bce-source.js';
 import { DgccrfSource } from '../sources/dgccrf/dgccrf-source.js';
+import { Templates } from './collections/templates.js';
+import { CollectionsPolicyService } from './collections/collections-policy.js';
+import { DunningPlansService } from './collections/dunning-plans.js';
+import { LatePaymentLaw } from './collections/late-payment-law.js';
+import { ProfilesService } from './collections/profiles.js';
+import { EmailOutbox } from './collections/email-outbox.js';
+import { Mailer } from './collections/mailer.js';
+import { DocumentsStore, letterheadFrom } from './collections/documents.js';
+import { DunningService } from './collections/dunning-service.js';
+import { NegotiationService } from './collections/negotiation-service.js';
+import { StatementService } from './collections/statement-service.js';
+import { WorklistService } from './collections/worklist-service.js';
+import { collectionsRoutes } from './collections/collections-routes.js';
+import { dayIn } from './clock.js';
 import { createAgenda, defineJobs, scheduleJobs, DEFAULT_SCHEDULE, type JobSchedule } from '../jobs/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -111,6 +125,17 @@ export interface Container {
       rescore: RescoreService;
       exposureWatch: ExposureWatchService;
       limitReviews: LimitReviewsService;
+    };
+    collections: {
+      dunning: DunningService;
+      negotiation: NegotiationService;
+      statements: StatementService;
+      worklist: WorklistService;
+      outbox: EmailOutbox;
+      plans: DunningPlansService;
+      policy: CollectionsPolicyService;
+      law: LatePaymentLaw;
+      profiles: ProfilesService;
     };
   };
   stores: { jobRuns: JobRunsStore };
@@ -249,8 +274,62 @@ export async function createContainer(config: Config, options: ContainerOptions 
     limitReviews: new LimitReviewsService({ store: monitoringStore, credit, alerts, noticeDays: config.LIMIT_REVIEW_NOTICE_DAYS }),
   };
 
-  // The first versions of both policies are written at start, not by whichever request reads them first.
-  await Promise.all([policy.current(), scoringPolicy.current()]);
+  // Collections: plans, policy, the late-payment law as data, the e-mail outbox, letters.
+  const today = () => dayIn(config.VIGIE_TIMEZONE, clock.now());
+  const templates = new Templates();
+  const letterhead = letterheadFrom(config);
+  const raise = (list: Parameters<AlertsService['raise']>[0], trx?: Parameters<AlertsService['raise']>[1]) => alerts.raise(list, trx);
+  const collectionsPolicy = new CollectionsPolicyService(db, audit);
+  const plans = new DunningPlansService(db, audit, templates);
+  const law = new LatePaymentLaw(db, audit);
+  const profiles = new ProfilesService(db, audit, law, async (id) => (await plans.current()).has(id), today);
+  const documents = new DocumentsStore(db);
+  const mailer = config.SMTP_URL ? new Mailer(config.SMTP_URL, { poolSize: config.SMTP_POOL_SIZE, timeoutMs: config.SMTP_TIMEOUT_MS }) : null;
+  let dunning: DunningService | null = null;
+  const emailOutbox = new EmailOutbox(db, {
+    mailer,
+    from: config.SMTP_FROM,
+    replyTo: config.SMTP_REPLY_TO ?? null,
+    maxAttempts: config.SMTP_MAX_ATTEMPTS,
+    clock,
+    logger: logger.child({ component: 'email' }),
+    raise,
+    onStatus: (updates, trx) => dunning!.setActionStatuses(updates, trx),
+  });
+  const refreshCollectionBlocks = (ids: string[]) => dunning!.refreshBlocks(ids);
+  const negotiation = new NegotiationService({ db, audit, policy: collectionsPolicy, profiles, documents, letterhead, raise, today, now: () => clock.now(), changed: refreshCollectionBlocks });
+  dunning = new DunningService({
+    db,
+    plans,
+    policy: collectionsPolicy,
+    law,
+    profiles,
+    templates,
+    outbox: emailOutbox,
+    documents,
+    raise,
+    reviewNegotiations: (day) => negotiation.review(day),
+    clock,
+    timeZone: config.VIGIE_TIMEZONE,
+    letterhead,
+    logger: logger.child({ component: 'collections' }),
+    batchSize: 1000,
+  });
+  const collections = {
+    dunning,
+    negotiation,
+    statements: new StatementService({ db, law, profiles, audit, letterhead, today }),
+    worklist: new WorklistService({ db, audit, today, now: () => clock.now() }),
+    outbox: emailOutbox,
+    plans,
+    policy: collectionsPolicy,
+    law,
+    profiles,
+  };
+
+  // The first versions of the policies, the shipped plan and the shipped legal data are written at
+  // start, not by whichever request reads them first.
+  await Promise.all([policy.current(), scoringPolicy.current(), collectionsPolicy.current(), plans.ensureShipped(), law.ensureShipped()]);
 
   // Every customer has a credit account from its creation: the row its money transactions lock.
   customers.addCreatedHook((row, trx) => creditStore.createAccount(row.id, row.currency, trx));
@@ -264,7 +343,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
 
   const worker = `${os.hostname()}:${process.pid}`;
   const agenda = createAgenda(database.pool, { name: worker, processEvery: options.jobsProcessEvery, logger: logger.child({ component: 'jobs' }) });
-  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker, orders, ...monitoring, webhooks });
+  defineJobs(agenda, { runs: jobRuns, logger: logger.child({ component: 'jobs' }), worker, orders, ...monitoring, webhooks, collections: dunning, emailOutbox });
   // After a ledger change, the exposure watch runs for the customers it touched (in whichever
   // process runs jobs); the daily watch catches anything an enqueue failure missed.
   ledger.onChange((customerIds) => {
@@ -275,6 +354,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
     agenda.now(RECHECK_ORDERS, { customerIds }).catch((err: Error) => logger.warn({ err }, 'could not enqueue the re-check of waiting orders'));
   };
   ledger.onChange(recheckWaiting);
+  // A payment may lift a collections block (the invoice at the blocking step is paid).
+  ledger.onChange((customerIds) => {
+    refreshCollectionBlocks(customerIds).catch((err: Error) => logger.warn({ err }, 'could not refresh the collections blocks'));
+  });
   credit.onLimitRaised(recheckWaiting);
   agenda.on('error', (err: Error) => {
     if (isDatabaseUnavailable(err)) logger.warn({ err: { message: err.message } }, 'jobs: database unavailable; the scheduler retries');
@@ -292,6 +375,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...alertsRoutes(alerts),
     ...webhooksRoutes(webhooks),
     ...companiesRoutes(companies),
+    ...collectionsRoutes({ ...collections, documents }),
     ...auditRoutes(audit),
     ...jobsRoutes(
       jobRuns,
@@ -341,7 +425,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();
@@ -357,6 +441,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
           exposureWatch: config.JOBS_SCHEDULE_EXPOSURE_WATCH,
           limitReviews: config.JOBS_SCHEDULE_LIMIT_REVIEWS,
           deliverWebhooks: config.JOBS_SCHEDULE_DELIVER_WEBHOOKS,
+          collections: config.JOBS_SCHEDULE_COLLECTIONS,
+          sendEmails: config.JOBS_SCHEDULE_SEND_EMAILS,
           ...options.schedule,
         },
         config.VIGIE_TIMEZONE,
@@ -370,6 +456,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       // under it (a container closed right after it was built, in tests or a failed start).
       await Promise.race([agenda.ready, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       if (jobsStarted) await agenda.stop(false);
+      mailer?.close();
       if (!options.database) await database.close();
     },
   };

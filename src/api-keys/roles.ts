@@ -1,4 +1,4 @@
-export const ROLES = ['sales', 'credit_manager', 'order_system', 'admin'] as const;
+export const ROLES = ['sales', 'credit_manager', 'collector', 'order_system', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface AuthContext {
@@ -11,7 +11,11 @@ export interface AuthContext {
 
 /** Role groups used by the routes. Admin may call everything, so it is not listed. */
 export const CAN = {
-  readCustomers: ['sales', 'credit_manager'],
+  readCustomers: ['sales', 'credit_manager', 'collector'],
+  /** Reads the ledger (invoices, payments, credit notes). */
+  readLedger: ['credit_manager', 'collector'],
+  /** Runs collections: reminders, calls, letters, promises, payment plans, disputes, pauses, waivers. */
+  collect: ['collector', 'credit_manager'],
   manageCustomers: ['credit_manager'],
   manageKeys: [],
   checkOrders: ['order_system'],

@@ -17,6 +17,8 @@ export interface PositionRow {
   manual_block: boolean;
   auto_block: boolean;
   auto_block_reasons: string[];
+  /** Set when collections reached the step that blocks orders ({ step, since, invoices }). */
+  collections_block: { step: string; since: string; invoices: string[] } | null;
   /** Open invoice amounts not yet overdue (within terms or grace). */
   open_current: number;
   /** Open invoice amounts due before today minus the grace days. */
@@ -74,7 +76,7 @@ export class CreditStore {
     await sql`SELECT 1 FROM credit_accounts WHERE customer_id = ANY(${[...customerIds]}::uuid[]) ORDER BY customer_id FOR UPDATE`.execute(trx);
   }
 
-  async update(customerId: string, patch: Partial<Omit<CreditAccountRow, 'customer_id' | 'auto_block_reasons'>>, trx: Executor = this.db): Promise<CreditAccountRow> {
+  async update(customerId: string, patch: Partial<Omit<CreditAccountRow, 'customer_id' | 'auto_block_reasons' | 'collections_block'>>, trx: Executor = this.db): Promise<CreditAccountRow> {
     return trx
       .updateTable('credit_accounts')
       .set({ ...patch, updated_at: new Date() })
@@ -91,12 +93,12 @@ export class CreditStore {
   async positions(customerIds: readonly string[] | null, rule: { defaultLimit: number; overdueBefore: string; now: Date }, trx: Executor = this.db): Promise<PositionRow[]> {
     const { rows } = await sql<PositionRow>`
       SELECT ca.customer_id, ca.currency, ca.credit_limit, to_char(ca.limit_review_date, 'YYYY-MM-DD') AS limit_review_date, ca.risk_grade,
-             ca.manual_block, ca.auto_block, ca.auto_block_reasons,
+             ca.manual_block, ca.auto_block, ca.auto_block_reasons, ca.collections_block,
              p.open_current, p.overdue, to_char(p.oldest_overdue, 'YYYY-MM-DD') AS oldest_overdue, p.unapplied, p.held, p.total,
              p.limit_amount, p.limit_source, p.available, r.reasons, vigie_credit_decision(r.reasons) AS decision
         FROM credit_accounts ca
        CROSS JOIN LATERAL vigie_credit_position(ca.customer_id, ca.credit_limit, ${rule.defaultLimit}::bigint, ${rule.overdueBefore}::date, ${rule.now}::timestamptz) p
-       CROSS JOIN LATERAL (SELECT vigie_credit_reasons(ca.risk_grade, ca.manual_block, p.overdue, p.total, 0, p.limit_amount, p.limit_source) AS reasons) r
+       CROSS JOIN LATERAL (SELECT vigie_credit_reasons(ca.risk_grade, ca.manual_block, ca.collections_block IS NOT NULL, p.overdue, p.total, 0, p.limit_amount, p.limit_source) AS reasons) r
        ${customerIds ? sql`WHERE ca.customer_id = ANY (${[...customerIds]}::uuid[])` : sql``}`.execute(trx);
     return rows;
   }

@@ -73,6 +73,8 @@ export interface CreditAccountsTable {
   auto_block: ColumnType<boolean, boolean | undefined, boolean>;
   auto_block_reasons: ColumnType<string[], string | undefined, string>;
   auto_blocked_at: Timestamp | null;
+  /** Set by collections when the customer reached the blocking step: { step, since, invoices }. */
+  collections_block: ColumnType<unknown, string | null | undefined, string | null>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
@@ -201,7 +203,12 @@ export type AlertType =
   | 'auto_unblocked'
   | 'limit_review_due'
   | 'source_stale'
-  | 'sanction_published';
+  | 'sanction_published'
+  | 'promise_broken'
+  | 'installment_late'
+  | 'formal_notice_due'
+  | 'dispute_opened'
+  | 'email_failed';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export interface AlertsTable {
@@ -253,7 +260,229 @@ export interface WebhookDeliveriesTable {
   created_at: ColumnType<Date, Date, never>;
 }
 
+type Json = ColumnType<unknown, string, string>;
+type Day = ColumnType<string, string, string>;
+
+export interface CollectionProfilesTable {
+  customer_id: string;
+  language: 'fr' | 'en';
+  contacts: Json;
+  postal_address: ColumnType<unknown, string | null, string | null>;
+  owner: ColumnType<unknown, string | null, string | null>;
+  escalation_contact: ColumnType<unknown, string | null, string | null>;
+  collector: string | null;
+  dunning_plan_id: string | null;
+  contract_penalty_rate_bp: number | null;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface DunningPlansTable {
+  id: string;
+  version: number;
+  name: string;
+  steps: Json;
+  created_at: CreatedAt;
+  created_by: string;
+  reason: string;
+}
+
+export interface CollectionsPoliciesTable {
+  version: number;
+  policy: Json;
+  created_at: CreatedAt;
+  created_by: string;
+  reason: string;
+}
+
+export interface DunningStatesTable {
+  invoice_id: string;
+  customer_id: string;
+  plan_id: string;
+  plan_version: number;
+  step_index: number;
+  step_key: string;
+  last_step_on: Day;
+  anchor_on: Day;
+  open_at_step: number;
+  updated_at: Timestamp;
+}
+
+export interface CollectionDocumentsTable {
+  id: Generated<string>;
+  customer_id: string;
+  kind: string;
+  filename: string;
+  content_type: string;
+  content: Buffer;
+  created_at: Timestamp;
+}
+
+export interface CollectionActionsTable {
+  id: Generated<string>;
+  seq: ColumnType<number, never, never>;
+  customer_id: string;
+  run_on: Day;
+  kind: 'email' | 'letter' | 'call' | 'internal';
+  step_key: string;
+  step_index: number;
+  plan_id: string;
+  plan_version: number;
+  template: string;
+  subject: string;
+  body: string;
+  formal_notice: ColumnType<boolean, boolean | undefined, boolean>;
+  idempotency_key: string;
+  invoices: Json;
+  total: number;
+  currency: string;
+  status: string;
+  assignee: string | null;
+  due_on: Day;
+  deadline_on: Day | null;
+  document_id: string | null;
+  outcome: string | null;
+  notes: string | null;
+  sent_on: Day | null;
+  registered_number: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+}
+
+export type EmailStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'not_sent';
+export interface EmailMessagesTable {
+  id: Generated<string>;
+  seq: ColumnType<number, never, never>;
+  customer_id: string;
+  action_id: string | null;
+  to_addresses: string[];
+  cc_addresses: ColumnType<string[], string[] | undefined, string[]>;
+  from_address: string;
+  reply_to: string | null;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  message_id: string;
+  status: EmailStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface PaymentPromisesTable {
+  id: Generated<string>;
+  customer_id: string;
+  invoice_ids: string[];
+  amount: number;
+  currency: string;
+  promised_on: Day;
+  promised_by: string;
+  channel: string;
+  open_at_creation: number;
+  status: ColumnType<'open' | 'kept' | 'broken' | 'cancelled', 'open' | undefined, 'open' | 'kept' | 'broken' | 'cancelled'>;
+  note: string | null;
+  created_at: Timestamp;
+  created_by: string;
+  resolved_at: Timestamp | null;
+}
+
+export interface PaymentPlansTable {
+  id: Generated<string>;
+  customer_id: string;
+  invoice_ids: string[];
+  total: number;
+  currency: string;
+  open_at_start: number;
+  status: ColumnType<'active' | 'completed' | 'defaulted' | 'cancelled', 'active' | undefined, 'active' | 'completed' | 'defaulted' | 'cancelled'>;
+  note: string | null;
+  document_id: string | null;
+  created_at: Timestamp;
+  created_by: string;
+  resolved_at: Timestamp | null;
+}
+
+export interface PaymentPlanInstallmentsTable {
+  plan_id: string;
+  seq: number;
+  due_on: Day;
+  amount: number;
+  status: ColumnType<'pending' | 'paid' | 'late', 'pending' | undefined, 'pending' | 'paid' | 'late'>;
+  paid_on: Day | null;
+}
+
+export interface DisputesTable {
+  id: Generated<string>;
+  customer_id: string;
+  invoice_id: string;
+  category: string;
+  comment: string | null;
+  status: ColumnType<'open' | 'resolved', 'open' | undefined, 'open' | 'resolved'>;
+  resolution: string | null;
+  opened_at: Timestamp;
+  opened_by: string;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+}
+
+export interface CollectionPausesTable {
+  id: Generated<string>;
+  customer_id: string;
+  invoice_id: string | null;
+  until: Day;
+  reason: string;
+  created_at: Timestamp;
+  created_by: string;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+}
+
+export interface LatePaymentRatesTable {
+  period_start: Day;
+  ecb_refi_rate_bp: number;
+  legal_rate_professional_bp: number;
+  sources: string;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface RecoveryIndemnitiesTable {
+  valid_from: Day;
+  currency: string;
+  amount: number;
+  source: string;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface PenaltyWaiversTable {
+  invoice_id: string;
+  penalties: boolean;
+  indemnity: boolean;
+  reason: string;
+  waived_at: Timestamp;
+  waived_by: string;
+}
+
 export interface DB {
+  collection_profiles: CollectionProfilesTable;
+  dunning_plans: DunningPlansTable;
+  collections_policies: CollectionsPoliciesTable;
+  dunning_states: DunningStatesTable;
+  collection_documents: CollectionDocumentsTable;
+  collection_actions: CollectionActionsTable;
+  email_messages: EmailMessagesTable;
+  payment_promises: PaymentPromisesTable;
+  payment_plans: PaymentPlansTable;
+  payment_plan_installments: PaymentPlanInstallmentsTable;
+  disputes: DisputesTable;
+  collection_pauses: CollectionPausesTable;
+  late_payment_rates: LatePaymentRatesTable;
+  recovery_indemnities: RecoveryIndemnitiesTable;
+  penalty_waivers: PenaltyWaiversTable;
   legal_events: LegalEventsTable;
   monitoring_checkpoints: MonitoringCheckpointsTable;
   alerts: AlertsTable;

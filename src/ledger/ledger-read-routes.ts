@@ -1,9 +1,10 @@
+import { CAN } from '../api-keys/roles.js';
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { uuidSchema } from '../identifiers.js';
 import type { LedgerReadService } from './ledger-read-service.js';
 
-const READ_ROLES = ['credit_manager'] as const;
+const READ_ROLES = CAN.readLedger;
 
 const pageQuery = {
   customerId: uuidSchema.optional(),

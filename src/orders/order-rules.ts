@@ -7,7 +7,7 @@ export type Decision = 'approved' | 'review' | 'blocked';
  * of them fail, and what decision follows, is decided in one place: vigie_credit_reasons() and
  * vigie_credit_decision() (migration 20261203001000). This file only words them for people.
  */
-export const REASON_ORDER = ['legal_proceedings', 'manual_block', 'overdue_invoices', 'over_limit', 'risk_grade', 'no_limit'] as const;
+export const REASON_ORDER = ['legal_proceedings', 'manual_block', 'collections', 'overdue_invoices', 'over_limit', 'risk_grade', 'no_limit'] as const;
 export type ReasonCode = (typeof REASON_ORDER)[number];
 
 export interface Reason {
@@ -28,6 +28,8 @@ export interface ReasonFacts {
   creditLimitSource: 'explicit' | 'policy_default';
   available: number;
   manualBlockReason: string | null;
+  /** The collections step that blocks orders, when it does. */
+  collectionsBlock?: { step: string; since: string; invoices: string[] } | null;
 }
 
 // Building an Intl.NumberFormat costs far more than formatting with one: keep one per currency.
@@ -50,6 +52,16 @@ export function explainReasons(codes: readonly string[], f: ReasonFacts): Reason
         return { code: 'legal_proceedings', message: 'The customer is ceased or in collective proceedings (sauvegarde, redressement or liquidation judiciaire): risk grade X.' };
       case 'manual_block':
         return { code: 'manual_block', message: `A credit manager blocked this customer${f.manualBlockReason ? `: ${f.manualBlockReason}` : ''}.` };
+      case 'collections': {
+        const b = f.collectionsBlock;
+        return {
+          code: 'collections',
+          message: b
+            ? `Collections reached the "${b.step}" step on ${b.since} for invoice${b.invoices.length > 1 ? 's' : ''} ${b.invoices.join(', ')}: no new order on credit until it is settled or agreed.`
+            : 'Collections reached the step that blocks new orders.',
+          ...(b ? { step: b.step, since: b.since, invoices: b.invoices } : {}),
+        };
+      }
       case 'overdue_invoices':
         return {
           code: 'overdue_invoices',

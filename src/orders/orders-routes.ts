@@ -64,6 +64,7 @@ const checkSchema = z.object({
       oldestOverdueDays: z.number().int().nullable(),
       manualBlock: z.unknown(),
       autoBlock: z.unknown(),
+      collectionsBlock: z.unknown().describe('Set when collections reached the step that blocks orders'),
       riskGrade: z.string().nullable(),
       riskGradeAt: z.string().nullable(),
       assessmentId: z.string().nullable(),

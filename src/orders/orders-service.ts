@@ -59,6 +59,7 @@ export interface OrderCheckView {
     oldestOverdueDays: number | null;
     manualBlock: Facts['manualBlock'];
     autoBlock: Facts['autoBlock'] | null;
+    collectionsBlock: Facts['collectionsBlock'] | null;
     riskGrade: string | null;
     riskGradeAt: string | null;
     assessmentId: string | null;
@@ -89,6 +90,7 @@ interface Facts {
   oldestOverdueDays: number | null;
   graceDays: number;
   manualBlock: { reason: string | null; by?: string | null; at?: string | null } | null;
+  collectionsBlock?: { step: string; since: string; invoices: string[] } | null;
   autoBlock?: { reasons: string[]; at: string | null } | null;
   riskGrade: string | null;
   riskGradeAt?: string | null;
@@ -291,6 +293,7 @@ export class OrdersService {
       creditLimitSource: facts.creditLimitSource,
       available: facts.available,
       manualBlockReason: facts.manualBlock?.reason ?? null,
+      collectionsBlock: facts.collectionsBlock ?? null,
     });
     const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
     const expired = row.hold_status === 'active' && expiresAt !== null && expiresAt <= this.clock.now();
@@ -333,6 +336,7 @@ export class OrdersService {
         oldestOverdueDays: facts.oldestOverdueDays,
         manualBlock: facts.manualBlock,
         autoBlock: facts.autoBlock ?? null,
+        collectionsBlock: facts.collectionsBlock ?? null,
         riskGrade: facts.riskGrade,
         riskGradeAt: facts.riskGradeAt ? new Date(facts.riskGradeAt).toISOString() : null,
         assessmentId: facts.assessmentId ?? null,

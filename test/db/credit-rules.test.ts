@@ -21,13 +21,14 @@ interface Case {
   overdue?: number;
   grade?: string | null;
   manual?: boolean;
+  collections?: boolean;
 }
 
 /** vigie_credit_reasons() and vigie_credit_decision(): the one home of the order rules. */
 async function decide(c: Case) {
   const { rows } = await database.pool.query<{ reasons: string[]; decision: string }>(
-    'SELECT r AS reasons, vigie_credit_decision(r) AS decision FROM vigie_credit_reasons($1, $2, $3, $4, $5, $6, $7) AS r',
-    [c.grade ?? null, c.manual ?? false, c.overdue ?? 0, c.total ?? 0, c.amount ?? 1_000, c.limit ?? 100_000, c.source ?? 'explicit'],
+    'SELECT r AS reasons, vigie_credit_decision(r) AS decision FROM vigie_credit_reasons($1, $2, $3, $4, $5, $6, $7, $8) AS r',
+    [c.grade ?? null, c.manual ?? false, c.collections ?? false, c.overdue ?? 0, c.total ?? 0, c.amount ?? 1_000, c.limit ?? 100_000, c.source ?? 'explicit'],
   );
   return rows[0]!;
 }
@@ -39,6 +40,7 @@ describe('the credit rules (SQL)', () => {
     ['one cent over the limit', { amount: 100_001 }, 'blocked', ['over_limit']],
     ['overdue invoices', { total: 500, overdue: 200 }, 'blocked', ['overdue_invoices']],
     ['manual block', { manual: true }, 'blocked', ['manual_block']],
+    ['collections at the blocking step', { collections: true }, 'blocked', ['collections']],
     ['grade X', { grade: 'X' }, 'blocked', ['legal_proceedings']],
     ['grade E with a policy limit', { grade: 'E', source: 'policy_default' }, 'review', ['risk_grade']],
     ['grade E with an explicit limit', { grade: 'E' }, 'approved', []],
@@ -52,8 +54,8 @@ describe('the credit rules (SQL)', () => {
   });
 
   it('lists every failing rule in REASON_ORDER', async () => {
-    const out = await decide({ grade: 'X', manual: true, total: 150_000, overdue: 10, source: 'explicit' });
-    expect(out.reasons).toEqual(REASON_ORDER.filter((c) => ['legal_proceedings', 'manual_block', 'overdue_invoices', 'over_limit'].includes(c)));
+    const out = await decide({ grade: 'X', manual: true, collections: true, total: 150_000, overdue: 10, source: 'explicit' });
+    expect(out.reasons).toEqual(REASON_ORDER.filter((c) => ['legal_proceedings', 'manual_block', 'collections', 'overdue_invoices', 'over_limit'].includes(c)));
   });
 
   it('the order check plans the position inline, on the indexes (no function scan, no sequential scan)', async () => {

@@ -12,6 +12,8 @@ export const NO_SCHEDULES: JobSchedule = {
   exposureWatch: 'off',
   limitReviews: 'off',
   deliverWebhooks: 'off',
+  collections: 'off',
+  sendEmails: 'off',
 };
 
 export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {

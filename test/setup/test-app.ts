@@ -40,7 +40,7 @@ export async function createTestApp(
   });
   const keys = {} as Record<Role, string>;
   const actor = { keyId: null, name: 'test-setup', role: 'admin' as const };
-  for (const role of ['sales', 'credit_manager', 'order_system', 'admin'] as const) {
+  for (const role of ['sales', 'credit_manager', 'collector', 'order_system', 'admin'] as const) {
     keys[role] = (await container.services.apiKeys.create({ name: `test-${role}`, role }, actor)).key;
   }
   const agent = supertest(container.app);

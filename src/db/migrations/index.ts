@@ -11,6 +11,7 @@ import * as ledgerReads from './20261203000900_ledger_reads.js';
 import * as creditRules from './20261203001000_credit_rules.js';
 import * as orderRechecks from './20261203001100_order_rechecks.js';
 import * as jobSchedulerSchema from './20261203001200_job_scheduler_schema.js';
+import * as collections from './20261203001300_collections.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '20261203001000_credit_rules': creditRules,
   '20261203001100_order_rechecks': orderRechecks,
   '20261203001200_job_scheduler_schema': jobSchedulerSchema,
+  '20261203001300_collections': collections,
 };
