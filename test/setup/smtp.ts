@@ -7,8 +7,8 @@ export interface TestSmtp {
   messages: ParsedMail[];
   /** Envelope recipients of each message, in order. */
   recipients: string[][];
-  /** The next `n` messages are refused with a 451 (temporary) answer. */
-  failNext(n: number): void;
+  /** The next `n` messages (to `recipient` only, when given) are refused with a 451 (temporary) answer. */
+  failNext(n: number, recipient?: string): void;
   close(): Promise<void>;
 }
 
@@ -17,6 +17,7 @@ export async function startSmtp(): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
   const recipients: string[][] = [];
   let failures = 0;
+  let failFor: string | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -25,7 +26,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        if (failures > 0) {
+        if (failures > 0 && (!failFor || session.envelope.rcptTo.some((r) => r.address === failFor))) {
           failures--;
           const err = Object.assign(new Error('mailbox temporarily unavailable'), { responseCode: 451 });
           callback(err);
@@ -47,8 +48,9 @@ export async function startSmtp(): Promise<TestSmtp> {
     url: `smtp://127.0.0.1:${port}`,
     messages,
     recipients,
-    failNext(n) {
+    failNext(n, recipient) {
       failures = n;
+      failFor = recipient;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
