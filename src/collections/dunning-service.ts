@@ -106,6 +106,7 @@ export class DunningService {
   }
 
   async run(): Promise<DunningRunCounts> {
+    const started = Date.now();
     const today = this.today();
     const negotiation = await this.o.reviewNegotiations(today);
     const plans = await this.o.plans.current();
@@ -119,9 +120,16 @@ export class DunningService {
       const ids = candidates.slice(i, i + this.o.batchSize).map((c) => c.customer_id);
       const c = await this.runBatch(ids, today, horizon, plans, policy);
       for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + v;
-      await this.refreshBlocks(ids, policy, plans);
     }
+    // The order blocks of the whole portfolio in one statement (per batch, the update would scan
+    // the accounts once per batch).
+    const blocksStarted = Date.now();
+    counts.blocksChanged = await this.refreshBlocks(null, policy, plans);
+    counts.blocksMs = Date.now() - blocksStarted;
+    counts.decideMs = Date.now() - started;
+    const sendStarted = Date.now();
     const sent = await this.o.outbox.sendDue();
+    counts.sendMs = Date.now() - sendStarted;
     counts.emailsSent = sent.sent;
     counts.emailsRetried = sent.retried;
     counts.emailsFailed = sent.failed;
@@ -130,6 +138,7 @@ export class DunningService {
 
   private async runBatch(ids: string[], today: string, horizon: string, plans: Map<string, DunningPlan>, policy: CollectionsPolicy) {
     const db = this.o.db;
+    const readStarted = Date.now();
     const [{ rows: invoices }, { rows: customers }, profiles] = await Promise.all([
       sql<InvoiceRow>`
         SELECT i.id, i.customer_id, i.number, i.issue_date, i.due_date, i.amount, i.open_amount, i.currency,
@@ -149,6 +158,7 @@ export class DunningService {
          WHERE c.id = ANY (${ids}::uuid[])`.execute(db),
       this.o.profiles.many(ids),
     ]);
+    const readMs = Date.now() - readStarted;
     const byCustomer = new Map<string, InvoiceRow[]>();
     for (const inv of invoices) {
       const list = byCustomer.get(inv.customer_id) ?? [];
@@ -181,8 +191,8 @@ export class DunningService {
       const setHash = createHash('sha256').update(planned.invoices.map((p) => p.id).join(',')).digest('hex').slice(0, 32);
       decided.push({ id: randomUUID(), customer, profile, plan, step, stepIndex: planned.stepIndex, invoices: atStep, listed, key: `${customer.id}:${today}:${step.key}:${setHash}` });
     }
-    if (decided.length === 0) return {};
-    return this.execute(decided, today, policy);
+    if (decided.length === 0) return { readMs };
+    return { readMs, ...(await this.execute(decided, today, policy)) };
   }
 
   /** Renders and writes the decided actions; returns counts of what was actually written. */
@@ -192,6 +202,7 @@ export class DunningService {
     const { reductions, waivers } = await loadReductions(this.o.db, listedIds, today);
     const logs = await this.reminderLogs(decided.filter((d) => d.step.formalNotice).map((d) => d.customer.id));
     const now = this.o.clock.now();
+    const renderStarted = Date.now();
 
     const prepared = await Promise.all(
       decided.map(async (d) => {
@@ -251,7 +262,8 @@ export class DunningService {
       }),
     );
 
-    const counts: Record<string, number> = { actions: 0, emails: 0, letters: 0, calls: 0, tasks: 0 };
+    const counts: Record<string, number> = { actions: 0, emails: 0, letters: 0, calls: 0, tasks: 0, renderMs: Date.now() - renderStarted };
+    const writeStarted = Date.now();
     await this.o.db.transaction().execute(async (trx) => {
       const values = prepared.map(({ d, rows, totals, currency, rendered, document, deadline }) => ({
         id: d.id,
@@ -356,6 +368,7 @@ export class DunningService {
       counts.calls = done.filter((p) => p.d.step.channel === 'call').length;
       counts.tasks = done.filter((p) => p.d.step.channel === 'internal').length;
     });
+    counts.writeMs = Date.now() - writeStarted;
     return counts;
   }
 

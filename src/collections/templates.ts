@@ -99,11 +99,22 @@ export function formatMoney(minor: number, currency: string, language: Language)
   return f.format(minor / 10 ** currencyMinorDigits(currency)).replace(/\u202f/g, '\u00a0');
 }
 
+// Building an Intl formatter costs far more than using one: one per language, kept.
+const dayFormats = Object.fromEntries(LANGUAGES.map((l) => [l, new Intl.DateTimeFormat(LOCALES[l], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })])) as Record<Language, Intl.DateTimeFormat>;
+const percentFormats = Object.fromEntries(LANGUAGES.map((l) => [l, new Intl.NumberFormat(LOCALES[l], { minimumFractionDigits: 2, maximumFractionDigits: 2 })])) as Record<Language, Intl.NumberFormat>;
+const days = new Map<string, string>();
+
 export function formatDay(day: string, language: Language): string {
-  const d = new Date(`${day}T12:00:00Z`);
-  return new Intl.DateTimeFormat(LOCALES[language], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+  const key = `${language}:${day}`;
+  let out = days.get(key);
+  if (out === undefined) {
+    out = dayFormats[language].format(new Date(`${day}T12:00:00Z`));
+    if (days.size > 50_000) days.clear();
+    days.set(key, out);
+  }
+  return out;
 }
 
 export function formatPercent(bp: number, language: Language): string {
-  return `${new Intl.NumberFormat(LOCALES[language], { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(bp / 100)}\u00a0%`;
+  return `${percentFormats[language].format(bp / 100)}\u00a0%`;
 }

@@ -12,7 +12,7 @@ let smtp: TestSmtp;
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  t = await createTestApp({ ...COMPANY_ENV, SMTP_URL: smtp.url, SMTP_MAX_ATTEMPTS: '2' }, { now: '2026-04-01T08:00:00Z', schedule: NO_SCHEDULES });
+  t = await createTestApp({ ...COMPANY_ENV, SMTP_URL: smtp.url, SMTP_MAX_ATTEMPTS: '2', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { now: '2026-04-01T08:00:00Z', schedule: NO_SCHEDULES });
 });
 afterAll(async () => {
   await t?.close();
@@ -95,6 +95,27 @@ describe('promises to pay', () => {
     at('2026-04-24');
     await run();
     expect((await t.as('collector').get(`/v1/collections/promises/${promise.body.id}`)).body.status).toBe('kept');
+  });
+});
+
+describe('orders and webhooks', () => {
+  it('a promise in good standing lifts the collections block (policy); broken, the block returns; webhooks receive the alert', async () => {
+    const hook = await t.as('admin').post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook', alertTypes: ['promise_broken', 'formal_notice_due'] });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    const { id, numbers } = await customerWith([{ dueDate: '2026-03-01', amount: 20_000 }]);
+    await t.as('credit_manager').put(`/v1/customers/${id}/credit-limit`, { amount: 10_000_000, currency: 'EUR', reason: 'test' });
+    // Walked from the due date, the invoice reaches the formal notice on 31 March.
+    await walk('2026-03-01', '2026-03-31');
+    const reasons = async () => (await t.as('order_system').post('/v1/order-checks', { orderId: unique('ORD'), customerId: id, amount: 100, currency: 'EUR' })).body.reasons.map((r: { code: string }) => r.code);
+    expect(await reasons()).toContain('collections');
+    const promise = await t.as('collector').post(`/v1/customers/${id}/promises`, { invoiceNumbers: numbers, amount: 20_000, promisedOn: '2026-04-03', promisedBy: 'DAF', channel: 'phone' });
+    expect(promise.status).toBe(201);
+    expect(await reasons()).not.toContain('collections');
+    await walk('2026-04-04', '2026-04-04');
+    expect(await reasons()).toContain('collections');
+    const { rows } = await t.container.database.pool.query<{ event_type: string }>('SELECT event_type FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY seq', [hook.body.id]);
+    expect(rows.map((r) => r.event_type)).toEqual(expect.arrayContaining(['formal_notice_due', 'promise_broken']));
+    await t.as('admin').delete(`/v1/webhooks/${hook.body.id}`);
   });
 });
 

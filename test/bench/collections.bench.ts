@@ -34,7 +34,7 @@ await q(
           CASE WHEN d.due >= $1::date - 5 OR (c.seq * 31 + k * 17) % 4 = 0 THEN a.amount ELSE 0 END,
           CASE WHEN d.due >= $1::date - 5 OR (c.seq * 31 + k * 17) % 4 = 0 THEN NULL ELSE d.due + 3 END
      FROM customers c CROSS JOIN generate_series(1, 4) k
-     CROSS JOIN LATERAL (SELECT $1::date - 90 + ((c.seq * 7919 + k * 104729) % 130) AS due) d
+     CROSS JOIN LATERAL (SELECT $1::date - 90 + ((c.seq * 7919 + k * 104729) % 130)::int AS due) d
      CROSS JOIN LATERAL (SELECT 10000 + (c.seq * 7919 + k * 104729) % 500000 AS amount) a`,
   [start],
 );
@@ -109,7 +109,7 @@ for (let r = 0; r < ROUNDS; r++) {
   results.push({ day, seconds: run.seconds, baseline: b.seconds, messages, actions: c.actions, letters: c.letters });
   console.log(
     `day ${day}: run ${run.seconds.toFixed(2)} s — ${c.customers} customers with open invoices in reach, ${c.actions} actions (${c.emails} e-mails, ${c.letters} letters, ${c.calls} calls, ${c.tasks} tasks); ` +
-      `SMTP received ${messages} (${(messages / run.seconds).toFixed(0)} messages/s); baseline ${b.seconds.toFixed(3)} s (${b.value} overdue invoices read); ratio baseline/run ${(b.seconds / run.seconds).toFixed(3)}`,
+      `deciding ${((c.decideMs ?? 0) / 1000).toFixed(2)} s (read ${((c.readMs ?? 0) / 1000).toFixed(1)}, render ${((c.renderMs ?? 0) / 1000).toFixed(1)}, write ${((c.writeMs ?? 0) / 1000).toFixed(1)}, blocks ${((c.blocksMs ?? 0) / 1000).toFixed(1)}), sending ${((c.sendMs ?? 0) / 1000).toFixed(2)} s; SMTP received ${messages} (${(messages / run.seconds).toFixed(0)} messages/s); baseline ${b.seconds.toFixed(3)} s (${b.value} overdue invoices read); ratio baseline/run ${(b.seconds / run.seconds).toFixed(3)}`,
   );
 }
 const range = (xs: number[], d = 2) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
@@ -127,7 +127,7 @@ const before = await received();
 const first = await time(() => dunning.run());
 const messages = (await received()) - before;
 console.log(
-  `first run without history (${day}): ${first.seconds.toFixed(2)} s — ${first.value.actions} actions (${first.value.emails} e-mails, ${first.value.letters} letters); SMTP received ${messages} (${(messages / first.seconds).toFixed(0)} messages/s); ` +
+  `first run without history (${day}): ${first.seconds.toFixed(2)} s — ${first.value.actions} actions (${first.value.emails} e-mails, ${first.value.letters} letters); deciding ${((first.value.decideMs ?? 0) / 1000).toFixed(2)} s, sending ${((first.value.sendMs ?? 0) / 1000).toFixed(2)} s; SMTP received ${messages} (${(messages / first.seconds).toFixed(0)} messages/s); ` +
     `baseline ${b.seconds.toFixed(3)} s; ratio ${(b.seconds / first.seconds).toFixed(3)}`,
 );
 
