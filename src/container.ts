@@ -313,7 +313,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     timeZone: config.VIGIE_TIMEZONE,
     letterhead,
     logger: logger.child({ component: 'collections' }),
-    batchSize: 2000,
+    batchSize: 1000,
   });
   const collections = {
     dunning,
