@@ -285,7 +285,6 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const profiles = new ProfilesService(db, audit, law, async (id) => (await plans.current()).has(id), today);
   const documents = new DocumentsStore(db);
   const mailer = config.SMTP_URL ? new Mailer(config.SMTP_URL, { poolSize: config.SMTP_POOL_SIZE, timeoutMs: config.SMTP_TIMEOUT_MS }) : null;
-  let dunning: DunningService | null = null;
   const emailOutbox = new EmailOutbox(db, {
     mailer,
     from: config.SMTP_FROM,
@@ -294,11 +293,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
     clock,
     logger: logger.child({ component: 'email' }),
     raise,
-    onStatus: (updates, trx) => dunning!.setActionStatuses(updates, trx),
   });
-  const refreshCollectionBlocks = (ids: string[]) => dunning!.refreshBlocks(ids);
-  const negotiation = new NegotiationService({ db, audit, policy: collectionsPolicy, profiles, documents, letterhead, raise, today, now: () => clock.now(), changed: refreshCollectionBlocks });
-  dunning = new DunningService({
+  // The run reviews negotiations first; a negotiation that changes refreshes the order blocks.
+  const dunning: DunningService = new DunningService({
     db,
     plans,
     policy: collectionsPolicy,
@@ -315,6 +312,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     logger: logger.child({ component: 'collections' }),
     batchSize: 1000,
   });
+  const refreshCollectionBlocks = (ids: string[]) => dunning.refreshBlocks(ids);
+  const negotiation: NegotiationService = new NegotiationService({ db, audit, policy: collectionsPolicy, profiles, documents, letterhead, raise, today, now: () => clock.now(), changed: refreshCollectionBlocks });
   const collections = {
     dunning,
     negotiation,

@@ -45,20 +45,16 @@ export function renderLetter(input: {
   );
 }
 
+type StatementInvoiceForPdf = Omit<LetterInvoiceRow, 'penalty' | 'indemnity'> & {
+  penalty: { total: number; waived: unknown; periods: Array<{ from: string; to: string; days: number; base: number; rateBp: number; basis: string; rateAssumed: boolean; amount: number }> };
+  indemnity: { amount: number; waived: unknown };
+};
+
 export interface StatementForPdf {
   asOf: string;
   currency: string;
   customer: Addressee;
-  invoices: Array<{
-    number: string;
-    issueDate: string;
-    dueDate: string;
-    amount: number;
-    open: number;
-    daysLate: number;
-    penalty: { total: number; waived: unknown; periods: Array<{ from: string; to: string; days: number; base: number; rateBp: number; basis: string; rateAssumed: boolean; amount: number }> };
-    indemnity: { amount: number; waived: unknown };
-  }>;
+  invoices: Array<StatementInvoiceForPdf>;
   credits: Array<{ kind: string; reference: string; date: string; amount: number; applied: number }>;
   totals: { principal: number; penalties: number; indemnities: number; total: number };
   warnings: string[];

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, EmailStatus } from '../db/schema.js';
+import type { DB } from '../db/schema.js';
 import { addDays, dayIn, daysBetween, type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { AlertInput } from '../alerts/alerts-service.js';
@@ -69,7 +69,6 @@ export interface DunningRunCounts {
   [k: string]: number;
 }
 
-const EXCLUSIONS = ['disputed', 'promised', 'payment_plan', 'paused'] as const;
 
 /**
  * The daily dunning run. For each customer with open invoices due (or falling due within the
@@ -202,7 +201,7 @@ export class DunningService {
     const { rates, indemnities } = await this.o.law.tables();
     const listedIds = [...new Set(decided.flatMap((d) => d.listed.map((i) => i.id)))];
     const { reductions, waivers } = await loadReductions(this.o.db, listedIds, today);
-    const logs = await this.reminderLogs(decided.filter((d) => d.step.formalNotice).map((d) => d.customer.id));
+    const logs = await this.reminderLogs(decided.filter((d) => d.step.formalNotice));
     const now = this.o.clock.now();
     const renderStarted = Date.now();
 
@@ -281,9 +280,7 @@ export class DunningService {
         body: rendered.text,
         formal_notice: d.step.formalNotice === true,
         idempotency_key: d.key,
-        invoices: JSON.stringify(
-          rows.map((r) => ({ ...r, atStep: d.invoices.find((a) => a.row.number === r.number) ? d.plan.steps[d.invoices.find((a) => a.row.number === r.number)!.stepIndex]!.key : null })),
-        ),
+        invoices: JSON.stringify(rows.map((r) => ({ ...r, atStep: stepByNumber(d).get(r.number) ?? null }))),
         total: totals.open,
         currency,
         status: d.step.channel === 'email' ? 'queued' : d.step.channel === 'letter' ? 'to_send' : 'open',
@@ -352,7 +349,7 @@ export class DunningService {
           html: p.rendered.html,
         }));
       const written = await this.o.outbox.insert(emails, now, trx);
-      await this.setActionStatuses(written.filter((w) => w.actionId).map((w) => ({ actionId: w.actionId!, status: w.status })), trx);
+      await this.o.outbox.syncActions(written.filter((w) => w.actionId).map((w) => ({ actionId: w.actionId!, status: w.status })), trx);
       const alerts: AlertInput[] = done
         .filter((p) => p.d.step.formalNotice)
         .map((p) => ({
@@ -374,30 +371,23 @@ export class DunningService {
     return counts;
   }
 
-  async setActionStatuses(updates: ReadonlyArray<{ actionId: string; status: EmailStatus }>, trx: Executor): Promise<void> {
-    if (updates.length === 0) return;
-    const ids = updates.map((u) => u.actionId);
-    const statuses = updates.map((u) => (u.status === 'pending' || u.status === 'sending' ? 'queued' : u.status));
-    await sql`
-      UPDATE collection_actions a SET status = v.status, updated_at = now()
-        FROM unnest(${ids}::uuid[], ${statuses}::text[]) AS v(id, status)
-       WHERE a.id = v.id`.execute(trx);
-  }
-
-  /** The dated log of earlier reminders and letters, for formal notices. */
-  private async reminderLogs(customerIds: string[]): Promise<Map<string, Array<{ date: string; label: string }>>> {
+  /** The dated log of earlier reminders, letters and calls, for formal notices, in each customer's language. */
+  private async reminderLogs(decided: readonly Decided[]): Promise<Map<string, Array<{ date: string; label: string }>>> {
     const out = new Map<string, Array<{ date: string; label: string }>>();
-    if (customerIds.length === 0) return out;
+    if (decided.length === 0) return out;
+    const language = new Map(decided.map((d) => [d.customer.id, d.profile.language]));
     const rows = await this.o.db
       .selectFrom('collection_actions')
       .select(['customer_id', 'run_on', 'kind', 'subject', 'sent_on', 'registered_number'])
-      .where('customer_id', 'in', customerIds)
+      .where('customer_id', 'in', [...language.keys()])
       .where('kind', 'in', ['email', 'letter', 'call'])
       .orderBy('run_on')
+      .orderBy('seq')
       .execute();
     for (const r of rows) {
+      const words = CHANNEL_WORDS[language.get(r.customer_id) ?? 'fr'];
+      const channel = r.kind === 'letter' && r.registered_number ? `${words.letter} (${words.registered} ${r.registered_number})` : words[r.kind as 'email' | 'letter' | 'call'];
       const list = out.get(r.customer_id) ?? [];
-      const channel = r.kind === 'email' ? 'e-mail' : r.kind === 'letter' ? `courrier${r.registered_number ? ` (LRAR ${r.registered_number})` : ''}` : 'appel / call';
       list.push({ date: r.sent_on ?? r.run_on, label: `${channel} – ${r.subject}` });
       out.set(r.customer_id, list);
     }
@@ -448,6 +438,14 @@ export class DunningService {
   }
 }
 
+const CHANNEL_WORDS = {
+  fr: { email: 'e-mail', letter: 'courrier', call: 'appel', registered: 'LRAR' },
+  en: { email: 'e-mail', letter: 'letter', call: 'call', registered: 'registered letter' },
+} as const;
+
+/** The step each invoice of an action moved to, by invoice number. */
+const stepByNumber = (d: Decided) => new Map(d.invoices.map((a) => [a.row.number, d.plan.steps[a.stepIndex]!.key]));
+
 const sum = <T>(rows: readonly T[], f: (r: T) => number) => rows.reduce((s, r) => s + f(r), 0);
 
 /** An invoice's state, as an index in the plan's current version (found by step key; a step removed since keeps its index). */
@@ -465,4 +463,3 @@ function assignee(step: DunningStep, p: CollectionProfile): string | null {
   return p.escalationContact?.name ?? p.owner?.name ?? p.collector;
 }
 
-export { EXCLUSIONS };

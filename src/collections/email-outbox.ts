@@ -80,8 +80,6 @@ export class EmailOutbox {
       clock: Clock;
       logger: Logger;
       raise: (alerts: AlertInput[], trx?: Executor) => Promise<unknown>;
-      /** An action's status follows its e-mail's. */
-      onStatus: (updates: Array<{ actionId: string; status: EmailStatus }>, trx: Executor) => Promise<void>;
     },
   ) {}
 
@@ -184,10 +182,21 @@ export class EmailOutbox {
         ...results.filter((x) => x.error === null && x.row.action_id).map((x) => ({ actionId: x.row.action_id!, status: 'sent' as const })),
         ...failed.filter((x) => x.row.action_id).map((x) => ({ actionId: x.row.action_id!, status: 'failed' as const })),
       ];
-      if (updates.length) await this.options.onStatus(updates, trx);
+      await this.syncActions(updates, trx);
     });
     if (retry.length || failed.length) this.options.logger.warn({ retried: retry.length, failed: failed.length, error: (retry[0] ?? failed[0])!.error }, 'collections e-mails: send failures');
     return { sent: sent.length, retried: retry.length, failed: failed.length };
+  }
+
+  /** A collections action's status follows its e-mail's (queued while pending or sending). */
+  async syncActions(updates: ReadonlyArray<{ actionId: string; status: EmailStatus }>, trx: Executor): Promise<void> {
+    if (updates.length === 0) return;
+    const ids = updates.map((u) => u.actionId);
+    const statuses = updates.map((u) => (u.status === 'pending' || u.status === 'sending' ? 'queued' : u.status));
+    await sql`
+      UPDATE collection_actions a SET status = v.status, updated_at = now()
+        FROM unnest(${ids}::uuid[], ${statuses}::text[]) AS v(id, status)
+       WHERE a.id = v.id`.execute(trx);
   }
 
   async list(filter: { customerId?: string | undefined; status?: EmailStatus | undefined; afterSeq?: number | undefined; limit: number }) {

@@ -158,7 +158,7 @@ describe('collections: the default French plan walked day by day', () => {
       'Relances précédentes', // the dated log of earlier reminders
       '1 février 2026 – e-mail – Fournitures Durand SAS – échéance prochaine',
       '15 février 2026 – e-mail – Fournitures Durand SAS – second rappel',
-      '19 février 2026 – appel / call',
+      '19 février 2026 – appel – Appeler Boulangerie Martin SARL',
       '24 février 2026 – courrier – Relance – factures impayées et pénalités de retard',
     ]) {
       expect(text, expected).toContain(expected);
