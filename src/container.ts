@@ -81,6 +81,8 @@ import { StatementService } from './collections/statement-service.js';
 import { WorklistService } from './collections/worklist-service.js';
 import { collectionsRoutes } from './collections/collections-routes.js';
 import { dayIn } from './clock.js';
+import { KpisService } from './kpis/kpis-service.js';
+import { kpisRoutes } from './kpis/kpis-routes.js';
 import { createAgenda, defineJobs, scheduleJobs, DEFAULT_SCHEDULE, type JobSchedule } from '../jobs/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -375,6 +377,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...webhooksRoutes(webhooks),
     ...companiesRoutes(companies),
     ...collectionsRoutes({ ...collections, documents }),
+    ...kpisRoutes(new KpisService(db), db, today),
     ...auditRoutes(audit),
     ...jobsRoutes(
       jobRuns,

@@ -12,6 +12,7 @@ import * as creditRules from './20261203001000_credit_rules.js';
 import * as orderRechecks from './20261203001100_order_rechecks.js';
 import * as jobSchedulerSchema from './20261203001200_job_scheduler_schema.js';
 import * as collections from './20261203001300_collections.js';
+import * as kpis from './20261203001400_kpis.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261203001100_order_rechecks': orderRechecks,
   '20261203001200_job_scheduler_schema': jobSchedulerSchema,
   '20261203001300_collections': collections,
+  '20261203001400_kpis': kpis,
 };
