@@ -83,6 +83,8 @@ import { collectionsRoutes } from './collections/collections-routes.js';
 import { dayIn } from './clock.js';
 import { KpisService } from './kpis/kpis-service.js';
 import { kpisRoutes } from './kpis/kpis-routes.js';
+import { FecImportService } from './fec/fec-import.js';
+import { fecRoutes } from './fec/fec-routes.js';
 import { createAgenda, defineJobs, scheduleJobs, DEFAULT_SCHEDULE, type JobSchedule } from '../jobs/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -139,6 +141,7 @@ export interface Container {
       law: LatePaymentLaw;
       profiles: ProfilesService;
     };
+    fec: FecImportService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -316,6 +319,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   });
   const refreshCollectionBlocks = (ids: string[]) => dunning.refreshBlocks(ids);
   const negotiation: NegotiationService = new NegotiationService({ db, audit, policy: collectionsPolicy, profiles, documents, letterhead, raise, today, now: () => clock.now(), changed: refreshCollectionBlocks });
+  const fec = new FecImportService({ db, ledger, audit, today });
   const collections = {
     dunning,
     negotiation,
@@ -378,6 +382,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...companiesRoutes(companies),
     ...collectionsRoutes({ ...collections, documents }),
     ...kpisRoutes(new KpisService(db), db, today),
+    ...fecRoutes(fec, { importMaxBytes: config.IMPORT_MAX_BYTES }),
     ...auditRoutes(audit),
     ...jobsRoutes(
       jobRuns,
@@ -427,7 +432,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();

@@ -89,6 +89,7 @@ export interface InvoicesTable {
   order_id: string | null;
   open_amount: number;
   settled_on: string | null;
+  due_date_estimated: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -467,7 +468,15 @@ export interface PenaltyWaiversTable {
   waived_by: string;
 }
 
+export interface FecAccountMappingsTable {
+  account: string;
+  customer_id: string;
+  created_at: CreatedAt;
+  created_by: string;
+}
+
 export interface DB {
+  fec_account_mappings: FecAccountMappingsTable;
   collection_profiles: CollectionProfilesTable;
   dunning_plans: DunningPlansTable;
   collections_policies: CollectionsPoliciesTable;

@@ -33,7 +33,7 @@ class PayloadTooLarge extends DomainError {
 }
 
 /** Counts bytes as they stream and stops the import past the limit. */
-function byteLimit(max: number): Transform {
+export function byteLimit(max: number): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {

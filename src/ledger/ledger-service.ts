@@ -25,6 +25,8 @@ export interface InvoiceInput extends CustomerRefInput {
   amount: number;
   currency: string;
   orderId?: string | null | undefined;
+  /** The due date was derived from the customer's terms (FEC import). */
+  dueDateEstimated?: boolean | undefined;
 }
 
 export interface CreditInput extends CustomerRefInput {
@@ -127,6 +129,7 @@ export class LedgerService {
         amount: doc.amount,
         currency: doc.currency,
         orderId: doc.orderId ?? null,
+        dueDateEstimated: doc.dueDateEstimated ?? false,
       }));
       // New numbers are inserted at once; a number already in the ledger is checked, then updated.
       const inserted = await this.store.insertNewInvoices(rows, trx);

@@ -11,6 +11,8 @@ export interface InvoiceRow {
   amount: number;
   currency: string;
   orderId: string | null;
+  /** The due date was derived from the customer's terms (an import that did not carry it: FEC). */
+  dueDateEstimated: boolean;
 }
 
 export interface CreditRow {
@@ -29,12 +31,12 @@ export interface Upserted {
 
 /** INSERT of a batch of invoices from one array per column (the open amount starts at the amount). */
 const insertInvoices = (rows: InvoiceRow[]) => sql`
-  INSERT INTO invoices (number, customer_id, issue_date, due_date, amount, currency, order_id, open_amount)
-  SELECT n, c, i, d, a, cur, o, a
+  INSERT INTO invoices (number, customer_id, issue_date, due_date, amount, currency, order_id, open_amount, due_date_estimated)
+  SELECT n, c, i, d, a, cur, o, a, e
     FROM unnest(${rows.map((r) => r.number)}::text[], ${rows.map((r) => r.customerId)}::uuid[],
                 ${rows.map((r) => r.issueDate)}::date[], ${rows.map((r) => r.dueDate)}::date[],
                 ${rows.map((r) => r.amount)}::bigint[], ${rows.map((r) => r.currency)}::text[],
-                ${rows.map((r) => r.orderId)}::text[]) AS t(n, c, i, d, a, cur, o)`;
+                ${rows.map((r) => r.orderId)}::text[], ${rows.map((r) => r.dueDateEstimated)}::boolean[]) AS t(n, c, i, d, a, cur, o, e)`;
 
 /** Set-based ledger writes: one statement per step for a whole batch, never a loop of single rows. */
 export class LedgerStore {
@@ -70,12 +72,13 @@ export class LedgerStore {
         amount = EXCLUDED.amount,
         currency = EXCLUDED.currency,
         order_id = EXCLUDED.order_id,
+        due_date_estimated = EXCLUDED.due_date_estimated,
         -- what payments and credit notes already settled stays settled
         open_amount = EXCLUDED.amount - (invoices.amount - invoices.open_amount),
         settled_on = CASE WHEN EXCLUDED.amount = invoices.amount - invoices.open_amount THEN invoices.settled_on END,
         updated_at = now()
-      WHERE (invoices.issue_date, invoices.due_date, invoices.amount, invoices.currency, invoices.order_id)
-            IS DISTINCT FROM (EXCLUDED.issue_date, EXCLUDED.due_date, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.order_id)
+      WHERE (invoices.issue_date, invoices.due_date, invoices.amount, invoices.currency, invoices.order_id, invoices.due_date_estimated)
+            IS DISTINCT FROM (EXCLUDED.issue_date, EXCLUDED.due_date, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.order_id, EXCLUDED.due_date_estimated)
       RETURNING (xmax = 0) AS inserted`.execute(trx);
     const created = out.filter((r) => r.inserted).length;
     return { created, updated: out.length - created };

@@ -1,0 +1,281 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { AuthContext } from '../api-keys/roles.js';
+import { addDays } from '../clock.js';
+import { InvalidInput } from '../errors.js';
+import type { CreditInput, DocRef, IngestResult, InvoiceInput, LedgerService } from '../ledger/ledger-service.js';
+import { decodeLines, parseFec, type FecLine } from './fec-parser.js';
+
+/** A receivable document read from the FEC's customer lines (accounts 411…). */
+interface Doc {
+  type: 'invoice' | 'payment' | 'credit_note';
+  key: string;
+  label: string;
+  id: string;
+  date: string;
+  amount: number;
+  letter: string;
+  letterDate: string | null;
+  line: number;
+}
+
+class FecRef implements DocRef {
+  constructor(readonly line: number) {}
+  field(name: string): string {
+    return `line ${this.line}, ${name}`;
+  }
+}
+
+const OPENING_JOURNALS = new Set(['AN', 'RAN', 'ANO', 'ANX', 'OUV']);
+const PLACEHOLDER_PIECES = new Set(['', '-', '0', 'NA', 'N/A', 'SANS', 'X']);
+const CHUNK = 5_000;
+
+export interface FecReport {
+  encoding: string;
+  lines: number;
+  customerLines: number;
+  entries: number;
+  documents: { invoices: number; payments: number; creditNotes: number; writeOffs: number; doubtfulTransfers: number };
+  dueDatesEstimated: number;
+  lettering: { groups: number; allocated: number; partialGroups: number };
+  written: IngestResult;
+  reconciliation: { matches: boolean; customers: Array<{ account: string; customerId: string; fecBalance: number; vigieBalance: number; difference: number }> };
+}
+
+/**
+ * The FEC import: customer lines (411…) become invoices (debits), payments (credits against a
+ * bank or cash account, or anything else), and credit notes (credits against sales accounts 7…,
+ * transfers to doubtful receivables 416 and write-offs 654 — kept apart by their reference
+ * prefix for the KPIs). The customer is CompAuxNum (else CompteNum): a customer's externalId, or
+ * an account mapped to one. Lettering (EcritureLet, DateLet up to `asOf`) allocates the credits of
+ * a letter to its invoices in date order; partial lettering leaves the rest open. Due dates come
+ * from the customer's terms (flagged estimated). Idempotent (references derive from the journal,
+ * entry and piece), all or nothing, then reconciled per customer.
+ */
+export class FecImportService {
+  constructor(
+    private readonly o: {
+      db: Kysely<DB>;
+      ledger: LedgerService;
+      audit: AuditService;
+      today: () => string;
+    },
+  ) {}
+
+  async import(body: AsyncIterable<Buffer | string>, opts: { asOf?: string | undefined }, actor: AuthContext): Promise<FecReport> {
+    const asOf = opts.asOf ?? this.o.today();
+    const docs: Doc[] = [];
+    const balances = new Map<string, number>();
+    const labels = new Map<string, { label: string; line: number }>();
+    const counts = { lines: 0, customerLines: 0, entries: 0, writeOffs: 0, doubtfulTransfers: 0 };
+    const numbers = new Set<string>();
+    let encoding = 'UTF-8';
+    let entry: FecLine[] = [];
+
+    const flush = () => {
+      if (entry.length === 0) return;
+      counts.entries++;
+      const others = entry.filter((l) => !l.account.startsWith('411'));
+      const has = (p: (a: string) => boolean) => others.some((l) => p(l.account));
+      const opening = OPENING_JOURNALS.has(entry[0]!.journal.toUpperCase()) || /nouveau/i.test(entry[0]!.label);
+      let k = 0;
+      for (const l of entry) {
+        if (!l.account.startsWith('411')) continue;
+        k++;
+        counts.customerLines++;
+        const key = l.aux || l.account;
+        balances.set(key, (balances.get(key) ?? 0) + l.amount);
+        if (!labels.has(key)) labels.set(key, { label: l.auxLabel, line: l.line });
+        if (l.amount === 0) continue;
+        const base = `${l.journal}-${l.entry}-${k}`;
+        const common = { key, label: l.label, date: l.pieceDate ?? l.date, amount: Math.abs(l.amount), letter: l.letter, letterDate: l.letterDate, line: l.line };
+        if (l.amount > 0) {
+          const piece = PLACEHOLDER_PIECES.has(l.piece.toUpperCase()) ? '' : l.piece;
+          let number = opening ? `AN-${key}-${piece || base}` : piece || base;
+          if (numbers.has(number)) number = `${number}/${base}`;
+          numbers.add(number);
+          docs.push({ type: 'invoice', id: number, ...common });
+        } else if (has((a) => a.startsWith('654'))) {
+          counts.writeOffs++;
+          docs.push({ type: 'credit_note', id: `FEC-654-${base}`, ...common });
+        } else if (has((a) => a.startsWith('416'))) {
+          counts.doubtfulTransfers++;
+          docs.push({ type: 'credit_note', id: `FEC-416-${base}`, ...common });
+        } else if (!opening && has((a) => a.startsWith('7')) && !has((a) => a.startsWith('51') || a.startsWith('53'))) {
+          docs.push({ type: 'credit_note', id: `FEC-AV-${base}`, ...common });
+        } else {
+          docs.push({ type: 'payment', id: `FEC-${base}`, ...common });
+        }
+      }
+      entry = [];
+    };
+
+    const lines = decodeLines(body);
+    const tracked = (async function* () {
+      for await (const l of lines) {
+        encoding = l.encoding;
+        yield l;
+      }
+    })();
+    for await (const l of parseFec(tracked)) {
+      counts.lines++;
+      const head = entry[0];
+      if (head && (head.journal !== l.journal || head.entry !== l.entry)) flush();
+      entry.push(l);
+    }
+    flush();
+
+    // Customers: by externalId, else a stored mapping; every unknown account is listed, nothing written.
+    const keys = [...balances.keys()];
+    const customers = await this.customers(keys);
+    const unknown = keys.filter((k) => !customers.has(k));
+    if (unknown.length > 0) {
+      throw new InvalidInput(
+        `${unknown.length} customer account(s) of the FEC match no customer (by externalId or mapping): ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? '…' : ''}`,
+        unknown.slice(0, 100).map((a) => ({ field: 'CompAuxNum', line: labels.get(a)!.line, message: `account ${a}${labels.get(a)!.label ? ` (${labels.get(a)!.label})` : ''}: create the customer with this externalId, or map it with PUT /v1/imports/fec/mappings/${a}` })),
+        'unknown_accounts',
+      );
+    }
+    const wrongCurrency = keys.find((k) => customers.get(k)!.currency !== 'EUR');
+    if (wrongCurrency) throw new InvalidInput(`account ${wrongCurrency}: its customer is in ${customers.get(wrongCurrency)!.currency}; a FEC is in euros`, [{ field: 'CompAuxNum', line: labels.get(wrongCurrency)!.line, message: 'customer currency is not EUR' }], 'currency_mismatch');
+
+    // Lettering: within a customer's letter (and lettering date), credits settle invoices oldest first.
+    const groups = new Map<string, Doc[]>();
+    for (const d of docs) {
+      if (!d.letter || (d.letterDate && d.letterDate > asOf)) continue;
+      const g = `${d.key}|${d.letter}|${d.letterDate ?? ''}`;
+      const list = groups.get(g) ?? [];
+      list.push(d);
+      groups.set(g, list);
+    }
+    const allocations = new Map<Doc, Array<{ invoiceNumber: string; amount: number; field: string }>>();
+    let allocated = 0;
+    let partialGroups = 0;
+    const byDate = (a: Doc, b: Doc) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.line - b.line);
+    for (const list of groups.values()) {
+      const invoices = list.filter((d) => d.type === 'invoice').sort(byDate).map((d) => ({ d, left: d.amount }));
+      const credits = list.filter((d) => d.type !== 'invoice').sort(byDate);
+      const net = list.reduce((s, d) => s + (d.type === 'invoice' ? d.amount : -d.amount), 0);
+      if (net !== 0) partialGroups++;
+      for (const c of credits) {
+        let left = c.amount;
+        const out: Array<{ invoiceNumber: string; amount: number; field: string }> = [];
+        for (const inv of invoices) {
+          if (left === 0) break;
+          if (inv.left === 0) continue;
+          const a = Math.min(left, inv.left);
+          inv.left -= a;
+          left -= a;
+          out.push({ invoiceNumber: inv.d.id, amount: a, field: 'EcritureLet' });
+          allocated++;
+          if (c.type === 'credit_note') break; // a credit note reduces one invoice
+        }
+        if (out.length) allocations.set(c, out);
+      }
+    }
+
+    let estimated = 0;
+    const dueDate = (d: Doc) => {
+      const c = customers.get(d.key)!;
+      estimated++;
+      const after = addDays(d.date, c.terms_days);
+      if (c.terms_basis !== 'end_of_month') return after;
+      const [y, m] = after.split('-').map(Number) as [number, number];
+      return addDays(m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`, -1);
+    };
+    const invoiceDocs = docs.filter((d) => d.type === 'invoice');
+    const creditDocs = docs.filter((d) => d.type !== 'invoice');
+    const chunks = async function* (): AsyncGenerator<{ invoices: InvoiceInput[]; credits: CreditInput[] }> {
+      for (let i = 0; i < invoiceDocs.length; i += CHUNK) {
+        yield {
+          invoices: invoiceDocs.slice(i, i + CHUNK).map((d) => ({
+            ref: new FecRef(d.line),
+            customerId: customers.get(d.key)!.id,
+            number: d.id,
+            issueDate: d.date,
+            dueDate: dueDate(d),
+            dueDateEstimated: true,
+            amount: d.amount,
+            currency: 'EUR',
+          })),
+          credits: [],
+        };
+      }
+      for (let i = 0; i < creditDocs.length; i += CHUNK) {
+        yield {
+          invoices: [],
+          credits: creditDocs.slice(i, i + CHUNK).map((d) => ({
+            ref: new FecRef(d.line),
+            customerId: customers.get(d.key)!.id,
+            kind: d.type as 'payment' | 'credit_note',
+            reference: d.id,
+            date: d.date,
+            amount: d.amount,
+            currency: 'EUR',
+            allocations: allocations.get(d) ?? [],
+          })),
+        };
+      }
+    };
+    const written = await this.o.ledger.ingestChunks(chunks());
+
+    const ids = keys.map((k) => customers.get(k)!.id);
+    const { rows } = await sql<{ customer_id: string; balance: number }>`
+      SELECT c.id AS customer_id,
+             coalesce((SELECT sum(open_amount) FROM invoices WHERE customer_id = c.id AND open_amount > 0), 0)::bigint
+           - coalesce((SELECT sum(unapplied) FROM credits WHERE customer_id = c.id AND unapplied > 0), 0)::bigint AS balance
+        FROM customers c WHERE c.id = ANY (${ids}::uuid[])`.execute(this.o.db);
+    const vigie = new Map(rows.map((r) => [r.customer_id, Number(r.balance)]));
+    const reconciliation = keys.map((k) => {
+      const id = customers.get(k)!.id;
+      const fecBalance = balances.get(k)!;
+      const vigieBalance = vigie.get(id) ?? 0;
+      return { account: k, customerId: id, fecBalance, vigieBalance, difference: vigieBalance - fecBalance };
+    });
+    const report: FecReport = {
+      encoding,
+      lines: counts.lines,
+      customerLines: counts.customerLines,
+      entries: counts.entries,
+      documents: {
+        invoices: invoiceDocs.length,
+        payments: creditDocs.filter((d) => d.type === 'payment').length,
+        creditNotes: creditDocs.filter((d) => d.type === 'credit_note').length,
+        writeOffs: counts.writeOffs,
+        doubtfulTransfers: counts.doubtfulTransfers,
+      },
+      dueDatesEstimated: estimated,
+      lettering: { groups: groups.size, allocated, partialGroups },
+      written,
+      reconciliation: { matches: reconciliation.every((r) => r.difference === 0), customers: reconciliation },
+    };
+    await this.o.audit.record({ actor, action: 'fec.imported', entityType: 'import', entityId: `fec:${asOf}`, newValue: { ...report, reconciliation: { matches: report.reconciliation.matches, customers: reconciliation.length } } });
+    return report;
+  }
+
+  private async customers(keys: string[]): Promise<Map<string, { id: string; currency: string; terms_days: number; terms_basis: string }>> {
+    if (keys.length === 0) return new Map();
+    const { rows } = await sql<{ key: string; id: string; currency: string; terms_days: number; terms_basis: string }>`
+      SELECT k.key, c.id, c.currency, c.payment_terms_days AS terms_days, c.payment_terms_basis AS terms_basis
+        FROM unnest(${keys}::text[]) AS k(key)
+        JOIN LATERAL (SELECT coalesce((SELECT customer_id FROM fec_account_mappings m WHERE m.account = k.key),
+                                      (SELECT id FROM customers WHERE external_id = k.key)) AS id) r ON r.id IS NOT NULL
+        JOIN customers c ON c.id = r.id`.execute(this.o.db);
+    return new Map(rows.map((r) => [r.key, r]));
+  }
+
+  async map(account: string, customerId: string, actor: AuthContext) {
+    const c = await this.o.db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
+    if (!c) throw InvalidInput.field('body.customerId', `no customer ${customerId}`, 'customer_not_found');
+    await this.o.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('fec_account_mappings')
+        .values({ account, customer_id: customerId, created_by: actor.name })
+        .onConflict((oc) => oc.column('account').doUpdateSet({ customer_id: customerId, created_by: actor.name }))
+        .execute();
+      await this.o.audit.record({ actor, action: 'fec.account_mapped', entityType: 'fec_account', entityId: account, customerId, newValue: { account, customerId } }, trx);
+    });
+    return { account, customerId };
+  }
+}

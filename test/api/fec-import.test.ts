@@ -1,0 +1,157 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { makeSiren } from '../setup/test-app.js';
+
+const HEADER = 'JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\tCompAuxLib\tPieceRef\tPieceDate\tEcritureLib\tDebit\tCredit\tEcritureLet\tDateLet\tValidDate\tMontantdevise\tIdevise';
+/** One FEC line: journal, entry, date, account, aux, piece, label, debit, credit, letter, letter date. */
+const l = (j: string, n: string, d: string, acc: string, aux: string, piece: string, label: string, debit: string, credit: string, let_ = '', dlet = '') =>
+  [j, j === 'AN' ? 'A nouveaux' : j === 'VE' ? 'Ventes' : 'Banque', n, d, acc, acc.startsWith('411') ? 'Clients' : 'Autre', aux, aux ? `Client ${aux} Crèmerie` : '', piece, d, label, debit, credit, let_, dlet, d, '', ''].join('\t');
+
+/**
+ * A real-shaped FEC: an opening balance (à-nouveaux), invoices with VAT, a payment lettering the
+ * opening balance, a credit note and a payment partly lettering an invoice (the letter does not
+ * net to zero), an invoice still open with an accented label, and a customer whose auxiliary
+ * account is mapped. Expected balances: CDUPONT 800.00, CMARTIN 0.00.
+ */
+const FEC = [
+  HEADER,
+  l('AN', '1', '20250101', '411000', 'CDUPONT', 'AN2025', 'A nouveau', '1200,00', '', 'AA', '20250215'),
+  l('AN', '1', '20250101', '890000', '', 'AN2025', 'A nouveau', '', '1200,00'),
+  l('VE', '1', '20250110', '411000', 'CDUPONT', 'FA-001', 'Facture FA-001', '2400,00', '', 'AB', '20250310'),
+  l('VE', '1', '20250110', '706000', '', 'FA-001', 'Facture FA-001', '', '2000,00'),
+  l('VE', '1', '20250110', '445710', '', 'FA-001', 'Facture FA-001', '', '400,00'),
+  l('VE', '2', '20250120', '411000', 'CMARTIN', 'FA-002', 'Facture FA-002', '600,00', '', 'AC', '20250220'),
+  l('VE', '2', '20250120', '706000', '', 'FA-002', 'Facture FA-002', '', '500,00'),
+  l('VE', '2', '20250120', '445710', '', 'FA-002', 'Facture FA-002', '', '100,00'),
+  l('BQ', '1', '20250215', '512000', '', 'VIR-01', 'Virement Dupont', '1200,00', ''),
+  l('BQ', '1', '20250215', '411000', 'CDUPONT', 'VIR-01', 'Virement Dupont', '', '1200,00', 'AA', '20250215'),
+  l('BQ', '2', '20250220', '512000', '', 'VIR-02', 'Virement Martin', '600,00', ''),
+  l('BQ', '2', '20250220', '411000', 'CMARTIN', 'VIR-02', 'Virement Martin', '', '600,00', 'AC', '20250220'),
+  l('VE', '3', '20250301', '411000', 'CDUPONT', 'AV-001', 'Avoir AV-001', '', '400,00', 'AB', '20250310'),
+  l('VE', '3', '20250301', '709000', '', 'AV-001', 'Avoir AV-001', '333,33', ''),
+  l('VE', '3', '20250301', '445710', '', 'AV-001', 'Avoir AV-001', '66,67', ''),
+  l('BQ', '3', '20250310', '512000', '', 'VIR-03', 'Virement Dupont partiel', '1500,00', ''),
+  l('BQ', '3', '20250310', '411000', 'CDUPONT', 'VIR-03', 'Virement Dupont partiel', '', '1500,00', 'AB', '20250310'),
+  l('VE', '4', '20250315', '411000', 'CDUPONT', 'FA-003', 'Prestation été', '300,00', ''),
+  l('VE', '4', '20250315', '706000', '', 'FA-003', 'Prestation été', '', '250,00'),
+  l('VE', '4', '20250315', '445710', '', 'FA-003', 'Prestation été', '', '50,00'),
+].join('\r\n') + '\r\n';
+
+let t: TestApp;
+let dupont: string;
+let martin: string;
+const post = (body: Buffer | string, query = '?asOf=2025-03-31') =>
+  t.as('credit_manager').post(`/v1/imports/fec${query}`).set('Content-Type', 'text/plain').send(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
+const fingerprint = async () =>
+  (await t.container.database.pool.query<{ f: string }>("SELECT (SELECT count(*) FROM invoices) || '/' || (SELECT count(*) FROM credits) || '/' || (SELECT count(*) FROM allocations) AS f")).rows[0]!.f;
+
+beforeAll(async () => {
+  t = await createTestApp({}, { now: '2025-04-01T09:00:00Z' });
+  const c = async (externalId: string) => (await t.as('credit_manager').post('/v1/customers', { externalId, siren: makeSiren(), name: externalId })).body.id as string;
+  dupont = await c('CDUPONT');
+  martin = await c('M-001');
+});
+afterAll(() => t?.close());
+
+describe('FEC import', () => {
+  it('lists unknown accounts and writes nothing; a mapping resolves them', async () => {
+    const before = await fingerprint();
+    const res = await post(Buffer.from(FEC, 'latin1'));
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('unknown_accounts');
+    expect(res.body.error.details).toEqual([expect.objectContaining({ field: 'CompAuxNum', line: 7 })]);
+    expect(res.body.error.details[0].message).toContain('CMARTIN');
+    expect(await fingerprint()).toBe(before);
+    const map = await t.as('credit_manager').put('/v1/imports/fec/mappings/CMARTIN', { customerId: martin });
+    expect(map.status).toBe(200);
+  });
+
+  it('imports an ISO 8859-15 file: opening balance, lettering, partial lettering, credit note; reconciles to the cent', async () => {
+    const res = await post(Buffer.from(FEC, 'latin1'));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({
+      encoding: 'ISO-8859-15',
+      lines: 20,
+      customerLines: 8,
+      documents: { invoices: 4, payments: 3, creditNotes: 1 },
+      dueDatesEstimated: 4,
+      lettering: { groups: 3, partialGroups: 1 },
+      written: { invoices: { created: 4 }, payments: { created: 3 }, creditNotes: { created: 1 } },
+    });
+    expect(res.body.reconciliation.matches).toBe(true);
+    expect(res.body.reconciliation.customers).toEqual(
+      expect.arrayContaining([
+        { account: 'CDUPONT', customerId: dupont, fecBalance: 80_000, vigieBalance: 80_000, difference: 0 },
+        { account: 'CMARTIN', customerId: martin, fecBalance: 0, vigieBalance: 0, difference: 0 },
+      ]),
+    );
+    const fa1 = (await t.as('credit_manager').get('/v1/invoices/FA-001')).body;
+    expect(fa1).toMatchObject({ amount: 240_000, openAmount: 50_000, dueDate: '2025-02-09', dueDateEstimated: true });
+    expect(fa1.allocations.map((a: { reference: string; amount: number }) => [a.reference, a.amount])).toEqual([
+      ['FEC-AV-VE-3-1', 40_000],
+      ['FEC-BQ-3-1', 150_000],
+    ]);
+    expect((await t.as('credit_manager').get('/v1/invoices/AN-CDUPONT-AN2025')).body).toMatchObject({ openAmount: 0, status: 'paid' });
+    expect((await t.as('credit_manager').get('/v1/invoices/FA-003')).body).toMatchObject({ openAmount: 30_000, dueDate: '2025-04-14' });
+  });
+
+  it('re-importing the same file changes nothing (also as UTF-8 with a BOM)', async () => {
+    const before = await fingerprint();
+    const allocations = (await t.as('credit_manager').get('/v1/invoices/FA-001')).body.allocations;
+    const res = await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(FEC, 'utf8')]));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.encoding).toBe('UTF-8');
+    // Payments and credit notes sent again are re-applied with the same allocations (the ledger reports them as updated).
+    expect(res.body.written).toMatchObject({ invoices: { created: 0, updated: 0, unchanged: 4 }, payments: { created: 0 }, creditNotes: { created: 0 } });
+    expect(res.body.reconciliation.matches).toBe(true);
+    expect(await fingerprint()).toBe(before);
+    expect((await t.as('credit_manager').get('/v1/invoices/FA-001')).body.allocations).toEqual(allocations);
+  });
+
+  it.each([
+    ['a date that is not one', (f: string) => f.replace('20250315\t411000', '20251315\t411000'), 19, 'EcritureDate'],
+    ['an amount that is not a number', (f: string) => f.replace('300,00\t\t', '3OO,00\t\t'), 19, 'Debit'],
+    ['a line with a missing field', (f: string) => f.replace('Virement Martin\t\t600,00', 'Virement Martin\t600,00'), 13, null],
+    ['a header without the lettering fields', (f: string) => f.replace('EcritureLet\tDateLet', 'Lettrage\tDateLettrage'), 1, 'EcritureLet'],
+  ])('a broken file (%s) is refused with its line number, nothing written', async (_label, breakIt, line, field) => {
+    const before = await fingerprint();
+    const res = await post(breakIt(FEC));
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.details[0].line).toBe(line);
+    if (field) expect(res.body.error.details[0].field).toBe(field);
+    expect(res.body.error.message).toMatch(new RegExp(`^line ${line}`));
+    expect(await fingerprint()).toBe(before);
+  });
+
+  it('npm run import:fec runs the same import', async () => {
+    // The CLI opens the configured database: a server test database only.
+    if (t.container.database.mode !== 'server') return;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vigie-fec-'));
+    const file = path.join(dir, '552100554FEC20251231.txt');
+    writeFileSync(file, Buffer.from(FEC, 'latin1'));
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/import-fec.ts', file, '--as-of', '2025-03-31'], {
+      env: { ...process.env, DATABASE_URL: t.container.database.connectionString, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    });
+    expect(out.status, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ encoding: 'ISO-8859-15', documents: { invoices: 4 }, written: { invoices: { unchanged: 4 } }, reconciliation: { matches: true, mismatches: [] } });
+  });
+
+  it('a "|"-separated file with Montant and Sens', async () => {
+    const pipe = [
+      'JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|PieceDate|EcritureLib|Montant|Sens|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise',
+      'VE|Ventes|10|20250320|411000|Clients|CDUPONT|Dupont|FA-010|20250320|Facture FA-010|120,50|D|||20250320||',
+      'VE|Ventes|10|20250320|706000|Prestations||||20250320|Facture FA-010|120,50|C|||20250320||',
+    ].join('\n');
+    const res = await post(pipe);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.documents.invoices).toBe(1);
+    expect((await t.as('credit_manager').get('/v1/invoices/FA-010')).body.amount).toBe(12_050);
+    // A file of one entry is not the customer's whole account: the reconciliation says so.
+    expect(res.body.reconciliation.customers).toEqual([{ account: 'CDUPONT', customerId: dupont, fecBalance: 12_050, vigieBalance: 92_050, difference: 80_000 }]);
+  });
+});
