@@ -29,7 +29,7 @@ class FecRef implements DocRef {
 
 const OPENING_JOURNALS = new Set(['AN', 'RAN', 'ANO', 'ANX', 'OUV']);
 const PLACEHOLDER_PIECES = new Set(['', '-', '0', 'NA', 'N/A', 'SANS', 'X']);
-const CHUNK = 5_000;
+const CHUNK = 20_000;
 
 export interface FecReport {
   encoding: string;
@@ -41,6 +41,7 @@ export interface FecReport {
   lettering: { groups: number; allocated: number; partialGroups: number };
   written: IngestResult;
   reconciliation: { matches: boolean; customers: Array<{ account: string; customerId: string; fecBalance: number; vigieBalance: number; difference: number }> };
+  timings: { parseMs: number; planMs: number; writeMs: number; reconcileMs: number };
 }
 
 /**
@@ -65,6 +66,7 @@ export class FecImportService {
 
   async import(body: AsyncIterable<Buffer | string>, opts: { asOf?: string | undefined }, actor: AuthContext): Promise<FecReport> {
     const asOf = opts.asOf ?? this.o.today();
+    const started = Date.now();
     const docs: Doc[] = [];
     const balances = new Map<string, number>();
     const labels = new Map<string, { label: string; line: number }>();
@@ -125,6 +127,7 @@ export class FecImportService {
       entry.push(l);
     }
     flush();
+    const parsedAt = Date.now();
 
     // Customers: by externalId, else a stored mapping; every unknown account is listed, nothing written.
     const keys = [...balances.keys()];
@@ -218,7 +221,9 @@ export class FecImportService {
         };
       }
     };
+    const plannedAt = Date.now();
     const written = await this.o.ledger.ingestChunks(chunks());
+    const writtenAt = Date.now();
 
     const ids = keys.map((k) => customers.get(k)!.id);
     const { rows } = await sql<{ customer_id: string; balance: number }>`
@@ -249,6 +254,7 @@ export class FecImportService {
       lettering: { groups: groups.size, allocated, partialGroups },
       written,
       reconciliation: { matches: reconciliation.every((r) => r.difference === 0), customers: reconciliation },
+      timings: { parseMs: parsedAt - started, planMs: plannedAt - parsedAt, writeMs: writtenAt - plannedAt, reconcileMs: Date.now() - writtenAt },
     };
     await this.o.audit.record({ actor, action: 'fec.imported', entityType: 'import', entityId: `fec:${asOf}`, newValue: { ...report, reconciliation: { matches: report.reconciliation.matches, customers: reconciliation.length } } });
     return report;
