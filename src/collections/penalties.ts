@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { addDays, daysBetween } from '../clock.js';
 
 /**
@@ -5,8 +6,8 @@ import { addDays, daysBetween } from '../clock.js';
  *
  * - Penalties (Code de commerce L441-10) run from the day after the due date, without any reminder,
  *   on the amount still unpaid each day. The default rate of a half-year is the ECB main
- *   refinancing rate in force on 1 January (first half) or 1 July (second half) plus the margin the
- *   rates table states (10 points); a contract rate applies instead when one is agreed, but never
+ *   refinancing rate in force on 1 January (first half) or 1 July (second half) plus the margin the law's data file
+ *   states (10 points); a contract rate applies instead when one is agreed, but never
  *   below three times the legal interest rate of the half-year: below it, the floor applies and the
  *   period says so. Interest is simple, on a 365-day year, rounded to the cent per period.
  * - The recovery indemnity (D441-5) is fixed per invoice paid late, even partly.
@@ -20,8 +21,16 @@ export interface HalfYearRates {
   sources: string;
 }
 
-/** The margin over the ECB rate and the multiple of the legal rate that floors a contract rate (L441-10). */
-export const L441_10 = { marginBp: 1_000, contractFloorMultiple: 3 } as const;
+interface L441_10Rule {
+  penaltyMarginPoints: number;
+  contractFloorMultipleOfLegalRate: number;
+  inForceFrom: string;
+  source: string;
+}
+const rule = (JSON.parse(readFileSync(new URL('./data/late-payment-law.json', import.meta.url), 'utf8')) as { l441_10: L441_10Rule }).l441_10;
+
+/** The margin over the ECB rate and the multiple of the legal rate that floors a contract rate (L441-10), read from the law's data file with its source. */
+export const L441_10 = { marginBp: Math.round(rule.penaltyMarginPoints * 100), contractFloorMultiple: rule.contractFloorMultipleOfLegalRate, inForceFrom: rule.inForceFrom, source: rule.source } as const;
 
 export interface PenaltyPeriod {
   from: string;
