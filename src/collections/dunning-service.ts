@@ -168,6 +168,8 @@ export class DunningService {
     }
     const decided: Decided[] = [];
     for (const customer of customers) {
+      // No reminder may be sent to a company in collective proceedings (or ceased): grade X, as the credit rules say.
+      if (customer.risk_grade === 'X') continue;
       const profile = profiles.get(customer.id)!;
       const planId = profile.dunningPlanId ?? (customer.risk_grade ? policy.planByGrade[customer.risk_grade as 'A'] : undefined) ?? policy.defaultPlanId;
       const plan = plans.get(planId) ?? plans.get(policy.defaultPlanId);

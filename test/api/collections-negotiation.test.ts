@@ -197,6 +197,13 @@ describe('disputes and pauses', () => {
     expect(await stepsOf(id)).toEqual([`2026-06-05 reminder_courteous ${numbers[0]}`, `2026-06-06 reminder_courteous ${numbers[1]}`]);
   });
 
+  it('a customer in collective proceedings or ceased (grade X) gets no reminder', async () => {
+    const { id } = await customerWith([{ dueDate: '2026-06-01', amount: 10_000 }]);
+    await t.container.database.pool.query("UPDATE credit_accounts SET risk_grade = 'X' WHERE customer_id = $1", [id]);
+    await walk('2026-06-02', '2026-07-15');
+    expect(await stepsOf(id)).toEqual([]);
+  });
+
   it('a pause holds a customer until its date, and can end early', async () => {
     const { id } = await customerWith([{ dueDate: '2026-06-01', amount: 10_000 }]);
     at('2026-06-04');
