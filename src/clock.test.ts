@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayIn, daysBetween } from './clock.js';
+import { addDays, addMonths, dayIn, daysBetween } from './clock.js';
 
 describe('dayIn', () => {
   it.each([
@@ -24,5 +24,20 @@ describe('calendar arithmetic', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(daysBetween('2026-03-01', '2026-03-31')).toBe(30);
     expect(daysBetween('2026-03-31', '2026-03-01')).toBe(-30);
+  });
+});
+
+describe('addMonths', () => {
+  it.each([
+    ['2026-12-07', 2, '2027-02-07'],
+    ['2026-12-31', 2, '2027-02-28'], // no 31 February: the month's last day
+    ['2027-12-31', 2, '2028-02-29'], // leap year
+    ['2026-10-31', 4, '2027-02-28'],
+    ['2026-08-31', 1, '2026-09-30'],
+    ['2026-01-30', 1, '2026-02-28'],
+    ['2026-11-15', 2, '2027-01-15'],
+    ['2026-03-31', -1, '2026-02-28'],
+  ])('%s + %i months is %s', (day, months, expected) => {
+    expect(addMonths(day, months)).toBe(expected);
   });
 });

@@ -80,6 +80,8 @@ import { NegotiationService } from './collections/negotiation-service.js';
 import { StatementService } from './collections/statement-service.js';
 import { WorklistService } from './collections/worklist-service.js';
 import { collectionsRoutes } from './collections/collections-routes.js';
+import { InsolvencyService } from './legal/insolvency-service.js';
+import { legalRoutes } from './legal/legal-routes.js';
 import { dayIn } from './clock.js';
 import { KpisService } from './kpis/kpis-service.js';
 import { kpisRoutes } from './kpis/kpis-routes.js';
@@ -142,6 +144,7 @@ export interface Container {
       profiles: ProfilesService;
     };
     fec: FecImportService;
+    insolvency: InsolvencyService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -263,7 +266,17 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const rescore: RescoreService = new RescoreService({ assessments, onIntoOrOutOfX: (ids): Promise<unknown> => exposureWatch.run(ids) });
   const exposureWatch: ExposureWatchService = new ExposureWatchService({ store: monitoringStore, credit, policy, alerts, audit, rescore });
   const monitoring = {
-    bodaccDelta: new BodaccDeltaService({ store: monitoringStore, legalEvents, bodacc, alerts, credit, rescore, clock, firstDays: config.MONITORING_BODACC_FIRST_DAYS }),
+    bodaccDelta: new BodaccDeltaService({
+      store: monitoringStore,
+      legalEvents,
+      bodacc,
+      alerts,
+      credit,
+      rescore,
+      clock,
+      firstDays: config.MONITORING_BODACC_FIRST_DAYS,
+      onAnnouncements: (events, owners) => insolvency.onAnnouncements(events, owners),
+    }),
     sourceRefresh: new SourceRefreshService({
       store: monitoringStore,
       companies,
@@ -310,7 +323,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     outbox: emailOutbox,
     documents,
     raise,
-    reviewNegotiations: (day) => negotiation.review(day),
+    // Before the reminders: promises and installments, then the insolvency cases (openings caught up, deadlines).
+    reviewNegotiations: async (day) => ({ ...(await negotiation.review(day)), ...(await insolvency.review(day)) }),
     clock,
     timeZone: config.VIGIE_TIMEZONE,
     letterhead,
@@ -320,10 +334,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const refreshCollectionBlocks = (ids: string[]) => dunning.refreshBlocks(ids);
   const negotiation: NegotiationService = new NegotiationService({ db, audit, policy: collectionsPolicy, profiles, documents, letterhead, raise, today, now: () => clock.now(), changed: refreshCollectionBlocks });
   const fec = new FecImportService({ db, ledger, audit, today });
+  const statements = new StatementService({ db, law, profiles, audit, letterhead, today });
+  const insolvency: InsolvencyService = new InsolvencyService({ db, statements, profiles, documents, letterhead, audit, raise, today, now: () => clock.now() });
   const collections = {
     dunning,
     negotiation,
-    statements: new StatementService({ db, law, profiles, audit, letterhead, today }),
+    statements,
     worklist: new WorklistService({ db, audit, today, now: () => clock.now() }),
     outbox: emailOutbox,
     plans,
@@ -381,6 +397,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...webhooksRoutes(webhooks),
     ...companiesRoutes(companies),
     ...collectionsRoutes({ ...collections, documents }),
+    ...legalRoutes({ insolvency }),
     ...kpisRoutes(new KpisService(db), db, today),
     ...fecRoutes(fec, { importMaxBytes: config.IMPORT_MAX_BYTES }),
     ...auditRoutes(audit),
@@ -432,7 +449,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();

@@ -277,7 +277,7 @@ export function collectionsRoutes(s: CollectionsServices): RouteDef[] {
       roles: CAN.collect,
       query: z.strictObject({
         customerId: uuidSchema.optional(),
-        status: z.enum(['pending', 'sending', 'sent', 'failed', 'not_sent']).optional(),
+        status: z.enum(['pending', 'sending', 'sent', 'failed', 'not_sent', 'cancelled']).optional(),
         cursor: z.string().regex(/^\d+$/, 'a cursor returned as nextCursor').optional(),
         limit: z.coerce.number().int().min(1).max(500).default(50),
       }),

@@ -81,7 +81,8 @@ export class WorklistService {
       link: string;
     }>`
       WITH items AS (
-        SELECT CASE a.kind WHEN 'call' THEN 'call' WHEN 'letter' THEN CASE WHEN a.formal_notice THEN 'formal_notice_to_send' ELSE 'letter_to_send' END ELSE 'escalation' END AS type,
+        SELECT CASE a.kind WHEN 'call' THEN 'call' WHEN 'letter' THEN CASE WHEN a.formal_notice THEN 'formal_notice_to_send' ELSE 'letter_to_send' END
+                    ELSE CASE WHEN a.plan_id = 'insolvency' THEN a.template ELSE 'escalation' END END AS type,
                a.id, a.customer_id, a.due_on, a.total AS amount, a.currency, a.assignee, a.subject AS label,
                '/v1/collections/actions/' || a.id AS link
           FROM collection_actions a
@@ -161,6 +162,12 @@ export class WorklistService {
       SELECT c.created_at, c.kind, c.reference, initcap(replace(c.kind, '_', ' ')) || ' ' || c.reference || ' of ' || c.amount || ' on ' || to_char(c.date, 'YYYY-MM-DD'),
              NULL, NULL, jsonb_build_object('amount', c.amount, 'date', c.date, 'unapplied', c.unapplied)
         FROM credits c WHERE c.customer_id = ${customerId}
+      UNION ALL
+      SELECT ic.created_at, 'insolvency_case', ic.id::text,
+             initcap(replace(ic.proceeding, '_', ' ')) || ' opened on ' || to_char(ic.judgment_date, 'YYYY-MM-DD') || ': declare the claim by ' || to_char(ic.deadline, 'YYYY-MM-DD'),
+             ic.status, '/v1/insolvency-cases/' || ic.id,
+             jsonb_build_object('announcement', ic.announcement_id, 'mandataire', ic.mandataire, 'declaredOn', ic.declared_on, 'declaration', '/v1/collections/documents/' || ic.document_id)
+        FROM insolvency_cases ic WHERE ic.customer_id = ${customerId}
       ORDER BY at DESC, id
       LIMIT ${limit}`.execute(this.o.db);
     return { customerId, items: rows.map((r) => ({ at: new Date(r.at).toISOString(), type: r.type, id: r.id, summary: r.summary, status: r.status, link: r.link, data: r.data })) };

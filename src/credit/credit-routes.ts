@@ -36,6 +36,10 @@ export const creditDetailSchema = z.object({
       .nullable()
       .describe('Set by the exposure watch: over_limit, overdue_invoices, legal_proceedings'),
     riskGrade: z.string().nullable(),
+    prepaymentOnly: z
+      .object({ since: z.string(), reason: z.string(), caseId: z.string().nullable() })
+      .nullable()
+      .describe('Set when a collective proceeding opens (insolvency case): sell only against prepayment; lifted by a credit manager'),
     overdue: z.object({ amount: z.number().int(), oldestDays: z.number().int().nullable(), graceDays: z.number().int() }),
     aging: z.object({ notDue: z.number(), days1to30: z.number(), days31to60: z.number(), days61to90: z.number(), over90: z.number() }),
     paymentBehaviour: z.object({

@@ -106,6 +106,7 @@ export class CreditService {
           : null,
         autoBlock: account.auto_block ? { reasons: account.auto_block_reasons, at: toIso(account.auto_blocked_at) } : null,
         riskGrade: account.risk_grade,
+        prepaymentOnly: (account.prepayment_only as { since: string; reason: string; caseId: string | null } | null) ?? null,
         overdue: {
           amount: position.exposure.overdueReceivables,
           oldestDays: oldestOverdueDueDate ? daysBetween(oldestOverdueDueDate, today) : null,

@@ -76,7 +76,7 @@ export class CreditStore {
     await sql`SELECT 1 FROM credit_accounts WHERE customer_id = ANY(${[...customerIds]}::uuid[]) ORDER BY customer_id FOR UPDATE`.execute(trx);
   }
 
-  async update(customerId: string, patch: Partial<Omit<CreditAccountRow, 'customer_id' | 'auto_block_reasons' | 'collections_block'>>, trx: Executor = this.db): Promise<CreditAccountRow> {
+  async update(customerId: string, patch: Partial<Omit<CreditAccountRow, 'customer_id' | 'auto_block_reasons' | 'collections_block' | 'prepayment_only'>>, trx: Executor = this.db): Promise<CreditAccountRow> {
     return trx
       .updateTable('credit_accounts')
       .set({ ...patch, updated_at: new Date() })

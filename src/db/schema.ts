@@ -75,6 +75,8 @@ export interface CreditAccountsTable {
   auto_blocked_at: Timestamp | null;
   /** Set by collections when the customer reached the blocking step: { step, since, invoices }. */
   collections_block: ColumnType<unknown, string | null | undefined, string | null>;
+  /** Set when a collective proceeding opens: { since, reason, caseId }; lifted by a credit manager. */
+  prepayment_only: ColumnType<unknown, string | null | undefined, string | null>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
@@ -209,7 +211,9 @@ export type AlertType =
   | 'installment_late'
   | 'formal_notice_due'
   | 'dispute_opened'
-  | 'email_failed';
+  | 'email_failed'
+  | 'insolvency_opened'
+  | 'claim_deadline';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export interface AlertsTable {
@@ -352,7 +356,7 @@ export interface CollectionActionsTable {
   completed_by: string | null;
 }
 
-export type EmailStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'not_sent';
+export type EmailStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'not_sent' | 'cancelled';
 export interface EmailMessagesTable {
   id: Generated<string>;
   seq: ColumnType<number, never, never>;
@@ -441,6 +445,30 @@ export interface CollectionPausesTable {
   ended_by: string | null;
 }
 
+export interface InsolvencyCasesTable {
+  id: Generated<string>;
+  customer_id: string;
+  proceeding: 'sauvegarde' | 'redressement_judiciaire' | 'liquidation_judiciaire';
+  announcement_id: string;
+  judgment_nature: string | null;
+  judgment_date: Day;
+  published_on: Day;
+  court: string | null;
+  mandataire: string | null;
+  creditor_abroad: ColumnType<boolean, boolean | undefined, boolean>;
+  deadline: Day;
+  status: ColumnType<'to_declare' | 'declared' | 'closed', 'to_declare' | 'declared' | 'closed' | undefined, 'to_declare' | 'declared' | 'closed'>;
+  retention_of_title: ColumnType<string[], string[] | undefined, string[]>;
+  history: ColumnType<unknown, string | undefined, string>;
+  document_id: string | null;
+  task_id: string | null;
+  declared_on: Day | null;
+  declared_amount: number | null;
+  declaration_reference: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface LatePaymentRatesTable {
   period_start: Day;
   ecb_refi_rate_bp: number;
@@ -489,6 +517,7 @@ export interface DB {
   payment_plan_installments: PaymentPlanInstallmentsTable;
   disputes: DisputesTable;
   collection_pauses: CollectionPausesTable;
+  insolvency_cases: InsolvencyCasesTable;
   late_payment_rates: LatePaymentRatesTable;
   recovery_indemnities: RecoveryIndemnitiesTable;
   penalty_waivers: PenaltyWaiversTable;

@@ -34,6 +34,8 @@ export class BodaccDeltaService {
       clock: Clock;
       /** On the first run, how many days back to start. */
       firstDays: number;
+      /** Announcements just stored, with the customers of each SIREN (the insolvency playbook opens its cases). */
+      onAnnouncements?: (events: LegalEvent[], customersBySiren: Map<string, string[]>) => Promise<number>;
     },
   ) {}
 
@@ -47,7 +49,7 @@ export class BodaccDeltaService {
     const last = await this.deps.store.checkpoint(CHECKPOINT);
     const from = last ? addDays(last, 1) : addDays(today, -this.deps.firstDays);
     const sirens = await this.deps.store.portfolioSirens();
-    const counts = { days: 0, requests: 0, announcements: 0, matched: 0, newEvents: 0, alerts: 0, rescored: 0, gradeChanges: 0 };
+    const counts = { days: 0, requests: 0, announcements: 0, matched: 0, newEvents: 0, alerts: 0, rescored: 0, gradeChanges: 0, insolvencyCases: 0 };
     for await (const day of this.deps.bodacc.publishedByDay(from, today)) {
       counts.days++;
       counts.requests += day.requests;
@@ -67,6 +69,7 @@ export class BodaccDeltaService {
         const r = await this.deps.rescore.rescoreCustomers([...new Set(fresh.flatMap((e) => owners.get(e.siren) ?? []))]);
         counts.rescored += r.assessed;
         counts.gradeChanges += r.gradeChanges;
+        if (this.deps.onAnnouncements) counts.insolvencyCases += await this.deps.onAnnouncements(fresh, owners);
       }
       if (day.day < today) await this.deps.store.setCheckpoint(CHECKPOINT, day.day, this.deps.clock.now());
     }

@@ -92,7 +92,7 @@ describe.skipIf(!bin)(`when the database goes away${bin ? '' : ' (skipped: no in
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'postgres' AND pid <> pg_backend_pid()`);
     await admin.end();
     await burst;
-    await until('checks after terminated backends', async () => (await check()).status === 200);
+    await until('checks after terminated backends', async () => (await check()).status === 200, 60_000, () => `; last statuses ${statuses.slice(-12).join(',')}; API output:\n${api.output().slice(-4000)}`);
 
     // 2. The server stops: requests get a clear 503, /readyz says not ready, the process lives.
     cluster.stop();

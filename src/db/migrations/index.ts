@@ -14,6 +14,7 @@ import * as jobSchedulerSchema from './20261203001200_job_scheduler_schema.js';
 import * as collections from './20261203001300_collections.js';
 import * as kpis from './20261203001400_kpis.js';
 import * as fec from './20261203001500_fec.js';
+import * as insolvency from './20261207001600_insolvency.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '20261203001300_collections': collections,
   '20261203001400_kpis': kpis,
   '20261203001500_fec': fec,
+  '20261207001600_insolvency': insolvency,
 };

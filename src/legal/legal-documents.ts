@@ -1,0 +1,107 @@
+import { header, invoiceTable, paragraphs, signature, toBuffer, type Addressee, type Letterhead } from '../collections/pdf.js';
+import { formatDay, formatMoney } from '../collections/templates.js';
+
+const PROCEEDING: Record<string, string> = {
+  sauvegarde: 'procédure de sauvegarde',
+  redressement_judiciaire: 'redressement judiciaire',
+  liquidation_judiciaire: 'liquidation judiciaire',
+};
+
+interface ClaimRow {
+  number: string;
+  issueDate: string;
+  dueDate: string;
+  amount: number;
+  open: number;
+  daysLate: number;
+  penalty: { total: number };
+  indemnity: { amount: number };
+  retentionOfTitle: boolean;
+}
+
+function section(doc: PDFKit.PDFDocument, title: string): void {
+  doc.moveDown(0.5);
+  doc.font('Helvetica-Bold').fontSize(10).text(title, 50, doc.y, { width: 495 });
+  doc.font('Helvetica').fontSize(9);
+}
+
+function lines(doc: PDFKit.PDFDocument, list: ReadonlyArray<string | null | undefined>): void {
+  for (const l of list) if (l) doc.text(l, 60, doc.y, { width: 485 });
+}
+
+function identity(from: Letterhead): string[] {
+  return [from.name, ...from.address, from.siren ? `SIREN ${from.siren}` : null, [from.email, from.phone].filter(Boolean).join(' – ') || null].filter((l): l is string => Boolean(l));
+}
+
+/**
+ * The déclaration de créance (Code de commerce L622-24, R622-23): creditor, debtor, the judgment
+ * and its BODACC publication, each claim born before the judgment with its penalties (to the day
+ * before the judgment, L622-28) and its indemnity, retention of title, the deadline, and the claims
+ * born after the judgment listed apart (not declared). In French: it goes to a French court officer.
+ */
+export function renderDeclaration(input: {
+  from: Letterhead;
+  day: string;
+  debtor: Addressee;
+  mandataire: string | null;
+  proceeding: string;
+  judgment: { date: string; nature: string | null; court: string | null };
+  announcement: { id: string; publishedOn: string };
+  deadline: string;
+  deadlineRule: string;
+  creditorAbroad: boolean;
+  currency: string;
+  invoices: readonly ClaimRow[];
+  penaltiesUntil: string;
+  retentionClaimDeadline: string;
+  after: ReadonlyArray<{ number: string; issueDate: string; dueDate: string; open: number }>;
+}): Promise<Buffer> {
+  const m = (v: number) => formatMoney(v, input.currency, 'fr');
+  const d = (v: string) => formatDay(v, 'fr');
+  const to: Addressee = { name: input.mandataire ?? 'Mandataire judiciaire désigné par le jugement (à compléter)', siren: null, address: [input.mandataire ? 'Mandataire judiciaire / liquidateur' : ''].filter(Boolean) };
+  const proceeding = PROCEEDING[input.proceeding] ?? input.proceeding;
+  return toBuffer(
+    (doc) => {
+      header(doc, input.from, to, input.day, `Déclaration de créance – ${input.debtor.name} – ${proceeding}`, 'fr');
+      section(doc, 'Créancier');
+      lines(doc, identity(input.from));
+      section(doc, 'Débiteur');
+      lines(doc, [input.debtor.name, input.debtor.siren ? `SIREN ${input.debtor.siren}` : null, ...input.debtor.address.map((a) => `Siège : ${a}`)]);
+      section(doc, 'Procédure');
+      lines(doc, [
+        `${proceeding[0]!.toUpperCase()}${proceeding.slice(1)} ouverte par jugement du ${d(input.judgment.date)}${input.judgment.court ? ` (${input.judgment.court})` : ''}`,
+        input.judgment.nature ? `Jugement : ${input.judgment.nature}` : null,
+        `Publication au BODACC le ${d(input.announcement.publishedOn)}, annonce ${input.announcement.id}`,
+        `Délai de déclaration : au plus tard le ${d(input.deadline)} (${input.creditorAbroad ? '4 mois, créancier hors de France métropolitaine' : '2 mois'} à compter de la publication, articles L622-24 et R622-24 du Code de commerce)`,
+      ]);
+      section(doc, 'Créances nées antérieurement au jugement d’ouverture, déclarées à titre chirographaire');
+      doc.text(`Pénalités de retard (L441-10) arrêtées au ${d(input.penaltiesUntil)}, veille du jugement d’ouverture (article L622-28) ; indemnité forfaitaire pour frais de recouvrement (D441-5) par facture payée en retard.`, 60, doc.y, { width: 485 });
+      invoiceTable(
+        doc,
+        input.invoices.map((i) => ({ number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amount: i.amount, open: i.open, daysLate: i.daysLate, penalty: i.penalty.total, indemnity: i.indemnity.amount })),
+        input.currency,
+        'fr',
+      );
+      const retained = input.invoices.filter((i) => i.retentionOfTitle);
+      section(doc, 'Réserve de propriété');
+      if (retained.length) {
+        lines(doc, [
+          `Les marchandises des factures ${retained.map((i) => i.number).join(', ')} ont été vendues avec une clause de réserve de propriété (${m(retained.reduce((s, i) => s + i.open, 0))}).`,
+          `Action en revendication à exercer au plus tard le ${d(input.retentionClaimDeadline)} (3 mois à compter de la publication, articles L624-9 et L624-16).`,
+        ]);
+      } else {
+        lines(doc, ['Aucune clause de réserve de propriété invoquée.']);
+      }
+      if (input.after.length) {
+        section(doc, 'Créances nées après le jugement (non déclarées : payables à leur échéance, article L622-17)');
+        for (const a of input.after) doc.text(`${a.number} – émise le ${d(a.issueDate)}, échéance ${d(a.dueDate)} – ${m(a.open)}`, 60, doc.y, { width: 485 });
+      }
+      section(doc, 'Pièces justificatives jointes');
+      lines(doc, ['Factures listées ci-dessus', 'Relevé de compte (décompte) arrêté à la veille du jugement', 'Relances et mise en demeure, le cas échéant', 'Conditions générales de vente (clause de pénalités et, le cas échéant, de réserve de propriété)']);
+      doc.moveDown();
+      paragraphs(doc, `Le créancier certifie sincère et véritable la présente déclaration de créance, établie le ${d(input.day)}.`);
+      signature(doc, input.from);
+    },
+    { title: `Déclaration de créance ${input.debtor.name}`, author: input.from.name },
+  );
+}
