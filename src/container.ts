@@ -82,6 +82,8 @@ import { WorklistService } from './collections/worklist-service.js';
 import { collectionsRoutes } from './collections/collections-routes.js';
 import { InsolvencyService } from './legal/insolvency-service.js';
 import { legalRoutes } from './legal/legal-routes.js';
+import { CreditInsuranceService } from './credit/credit-insurance-service.js';
+import { creditInsuranceRoutes } from './credit/credit-insurance-routes.js';
 import { dayIn } from './clock.js';
 import { KpisService } from './kpis/kpis-service.js';
 import { kpisRoutes } from './kpis/kpis-routes.js';
@@ -145,6 +147,7 @@ export interface Container {
     };
     fec: FecImportService;
     insolvency: InsolvencyService;
+    insurance: CreditInsuranceService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -324,7 +327,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     documents,
     raise,
     // Before the reminders: promises and installments, then the insolvency cases (openings caught up, deadlines).
-    reviewNegotiations: async (day) => ({ ...(await negotiation.review(day)), ...(await insolvency.review(day)) }),
+    reviewNegotiations: async (day) => ({ ...(await negotiation.review(day)), ...(await insolvency.review(day)), ...(await insurance.review(day)) }),
     clock,
     timeZone: config.VIGIE_TIMEZONE,
     letterhead,
@@ -335,6 +338,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const negotiation: NegotiationService = new NegotiationService({ db, audit, policy: collectionsPolicy, profiles, documents, letterhead, raise, today, now: () => clock.now(), changed: refreshCollectionBlocks });
   const fec = new FecImportService({ db, ledger, audit, today });
   const statements = new StatementService({ db, law, profiles, audit, letterhead, today });
+  const insurance: CreditInsuranceService = new CreditInsuranceService({ db, credit, policy, audit, raise, announce: (ids) => ledger.announce(ids), today, now: () => clock.now() });
   const insolvency: InsolvencyService = new InsolvencyService({ db, statements, profiles, documents, letterhead, audit, raise, today, now: () => clock.now() });
   const collections = {
     dunning,
@@ -398,6 +402,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...companiesRoutes(companies),
     ...collectionsRoutes({ ...collections, documents }),
     ...legalRoutes({ insolvency }),
+    ...creditInsuranceRoutes(insurance),
     ...kpisRoutes(new KpisService(db), db, today),
     ...fecRoutes(fec, { importMaxBytes: config.IMPORT_MAX_BYTES }),
     ...auditRoutes(audit),
@@ -449,7 +454,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency, insurance },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();

@@ -147,6 +147,7 @@ export class DunningService {
                CASE WHEN s.open_at_step > i.open_amount THEN
                  (SELECT max(c.date) FROM allocations a JOIN credits c ON c.id = a.credit_id WHERE a.invoice_id = i.id) END AS last_reduction_on,
                CASE WHEN EXISTS (SELECT 1 FROM insolvency_cases ic WHERE ic.customer_id = i.customer_id AND ic.status <> 'closed' AND i.issue_date < ic.judgment_date) THEN 'insolvency'
+                    WHEN i.factor_recourse IS NOT NULL THEN 'factored'
                     WHEN EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.status = 'open') THEN 'disputed'
                     WHEN EXISTS (SELECT 1 FROM payment_promises pp WHERE pp.customer_id = i.customer_id AND pp.status = 'open' AND i.id = ANY (pp.invoice_ids)) THEN 'promised'
                     WHEN EXISTS (SELECT 1 FROM payment_plans pl WHERE pl.customer_id = i.customer_id AND pl.status = 'active' AND i.id = ANY (pl.invoice_ids)) THEN 'payment_plan'

@@ -82,7 +82,7 @@ export class WorklistService {
     }>`
       WITH items AS (
         SELECT CASE a.kind WHEN 'call' THEN 'call' WHEN 'letter' THEN CASE WHEN a.formal_notice THEN 'formal_notice_to_send' ELSE 'letter_to_send' END
-                    ELSE CASE WHEN a.plan_id = 'insolvency' THEN a.template ELSE 'escalation' END END AS type,
+                    ELSE CASE WHEN a.plan_id IN ('insolvency', 'credit_insurance') THEN a.template ELSE 'escalation' END END AS type,
                a.id, a.customer_id, a.due_on, a.total AS amount, a.currency, a.assignee, a.subject AS label,
                '/v1/collections/actions/' || a.id AS link
           FROM collection_actions a

@@ -9,10 +9,15 @@ const reason = z.string().trim().min(1, 'a reason is required').max(1000, 'at mo
 const exposureSchema = z.object({
   openReceivables: z.number().int().describe('Open invoices not yet overdue'),
   overdueReceivables: z.number().int().describe('Open invoices overdue beyond the grace days'),
+  factoredReceivables: z.number().int().describe('Open invoices assigned to a factor with recourse'),
   activeHolds: z.number().int().describe('Approved orders not yet invoiced'),
   unappliedCredits: z.number().int().describe('Payments and credit notes not matched to an invoice (negative)'),
-  total: z.number().int().describe('The sum of the four components'),
+  total: z.number().int().describe('The sum of the components'),
 });
+const insuranceSchema = z
+  .object({ insuredLimit: z.number().int(), coveragePercent: z.number(), insuredShare: z.number().int(), netExposure: z.number().int(), availableNet: z.number().int() })
+  .nullable()
+  .describe("An insured customer's cover: the insurer's share (coverage × the exposure up to the insured limit, rounded down) and the net exposure");
 const limitSchema = z.object({
   amount: z.number().int(),
   source: z.enum(['explicit', 'policy_default']),
@@ -25,6 +30,9 @@ export const creditDetailSchema = z.object({
     currency: z.string(),
     creditLimit: limitSchema,
     exposure: exposureSchema,
+    factoredWithoutRecourse: z.number().int().describe('Open invoices assigned to a factor without recourse: outside the exposure'),
+    insurance: insuranceSchema,
+    basis: z.enum(['gross', 'net']).describe('The exposure orders are checked against (credit policy exposureBasis, for insured customers)'),
     available: z.number().int(),
     newOrders: z
       .object({ decision: z.enum(['approved', 'review', 'blocked']), reasons: z.array(z.string()) })

@@ -73,10 +73,10 @@ export class CreditService {
     return { rows: await this.store.positions(customerIds, rule), rule };
   }
 
-  /** What the credit rules are evaluated with now: the policy's default limit, the overdue threshold, the instant. */
-  async rule(policy?: CreditPolicy): Promise<{ defaultLimit: number; overdueBefore: string; today: string; graceDays: number; now: Date }> {
+  /** What the credit rules are evaluated with now: the policy's default limit, the overdue threshold, the instant, the exposure basis. */
+  async rule(policy?: CreditPolicy): Promise<{ defaultLimit: number; overdueBefore: string; today: string; graceDays: number; now: Date; exposureBasis: 'gross' | 'net' }> {
     policy ??= await this.policy.current();
-    return { defaultLimit: policy.defaultCreditLimit, ...(await this.overdueThreshold(policy)), now: this.clock.now() };
+    return { defaultLimit: policy.defaultCreditLimit, ...(await this.overdueThreshold(policy)), now: this.clock.now(), exposureBasis: policy.exposureBasis };
   }
 
   /** Takes the customer's account lock in `trx` (see CreditStore.lock). */

@@ -28,10 +28,22 @@ export interface PositionRow {
   unapplied: number;
   /** Active, unexpired order holds. */
   held: number;
+  /** Open invoices assigned to a factor with recourse (the risk comes back to us): in the total. */
+  factored: number;
+  /** Open invoices assigned to a factor without recourse: outside the exposure, shown apart. */
+  factored_without_recourse: number;
   total: number;
+  /** The credit-insurance cover on the account (null: uninsured) and what it takes off the exposure. */
+  insured_limit: number | null;
+  insured_coverage_bp: number | null;
+  insured: number;
+  net_total: number;
   limit_amount: number;
   limit_source: 'explicit' | 'policy_default';
   available: number;
+  available_net: number;
+  /** The exposure the order rules compare with the limit: gross, or net for an insured customer when the policy says so. */
+  basis: 'gross' | 'net';
   /** What the rules say of a new order today (an order of 0: the rules that already fail). */
   reasons: string[];
   decision: 'approved' | 'review' | 'blocked';
@@ -90,15 +102,19 @@ export class CreditStore {
    * `overdueBefore` is today minus the grace days: an invoice due before it is overdue. Inside a
    * transaction after lock(), it reads a consistent, current picture.
    */
-  async positions(customerIds: readonly string[] | null, rule: { defaultLimit: number; overdueBefore: string; now: Date }, trx: Executor = this.db): Promise<PositionRow[]> {
+  async positions(customerIds: readonly string[] | null, rule: { defaultLimit: number; overdueBefore: string; now: Date; exposureBasis: 'gross' | 'net' }, trx: Executor = this.db): Promise<PositionRow[]> {
     const { rows } = await sql<PositionRow>`
       SELECT ca.customer_id, ca.currency, ca.credit_limit, to_char(ca.limit_review_date, 'YYYY-MM-DD') AS limit_review_date, ca.risk_grade,
-             ca.manual_block, ca.auto_block, ca.auto_block_reasons, ca.collections_block,
-             p.open_current, p.overdue, to_char(p.oldest_overdue, 'YYYY-MM-DD') AS oldest_overdue, p.unapplied, p.held, p.total,
-             p.limit_amount, p.limit_source, p.available, r.reasons, vigie_credit_decision(r.reasons) AS decision
+             ca.manual_block, ca.auto_block, ca.auto_block_reasons, ca.collections_block, ca.insured_limit, ca.insured_coverage_bp,
+             p.open_current, p.overdue, to_char(p.oldest_overdue, 'YYYY-MM-DD') AS oldest_overdue, p.unapplied, p.held, p.factored,
+             p.factored_without_recourse, p.total, p.insured, p.net_total, p.limit_amount, p.limit_source, p.available, p.available_net,
+             b.basis, r.reasons, vigie_credit_decision(r.reasons) AS decision
         FROM credit_accounts ca
-       CROSS JOIN LATERAL vigie_credit_position(ca.customer_id, ca.credit_limit, ${rule.defaultLimit}::bigint, ${rule.overdueBefore}::date, ${rule.now}::timestamptz) p
-       CROSS JOIN LATERAL (SELECT vigie_credit_reasons(ca.risk_grade, ca.manual_block, ca.collections_block IS NOT NULL, p.overdue, p.total, 0, p.limit_amount, p.limit_source) AS reasons) r
+       CROSS JOIN LATERAL vigie_credit_position(ca.customer_id, ca.credit_limit, ${rule.defaultLimit}::bigint, ${rule.overdueBefore}::date, ${rule.now}::timestamptz,
+                                                ca.insured_limit, ca.insured_coverage_bp) p
+       CROSS JOIN LATERAL (SELECT CASE WHEN ca.insured_limit IS NOT NULL AND ${rule.exposureBasis}::text = 'net' THEN 'net' ELSE 'gross' END AS basis) b
+       CROSS JOIN LATERAL (SELECT vigie_credit_reasons(ca.risk_grade, ca.manual_block, ca.collections_block IS NOT NULL, p.overdue,
+                                                       CASE WHEN b.basis = 'net' THEN p.net_total ELSE p.total END, 0, p.limit_amount, p.limit_source) AS reasons) r
        ${customerIds ? sql`WHERE ca.customer_id = ANY (${[...customerIds]}::uuid[])` : sql``}`.execute(trx);
     return rows;
   }

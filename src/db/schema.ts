@@ -77,6 +77,9 @@ export interface CreditAccountsTable {
   collections_block: ColumnType<unknown, string | null | undefined, string | null>;
   /** Set when a collective proceeding opens: { since, reason, caseId }; lifted by a credit manager. */
   prepayment_only: ColumnType<unknown, string | null | undefined, string | null>;
+  /** The credit-insurance cover the rules use (credit_insurance_covers keeps the rest): null when uninsured; 0 when withdrawn. */
+  insured_limit: number | null;
+  insured_coverage_bp: number | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
@@ -92,6 +95,10 @@ export interface InvoicesTable {
   open_amount: number;
   settled_on: string | null;
   due_date_estimated: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Assigned to a factor (who collects it): its name, the date, and whether with recourse (null: not factored). */
+  factor: string | null;
+  factored_on: string | null;
+  factor_recourse: boolean | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -138,6 +145,8 @@ export interface CreditPoliciesTable {
   overdue_grace_days: number;
   hold_ttl_hours: number;
   auto_recheck_orders: ColumnType<boolean, boolean | undefined, boolean>;
+  exposure_basis: ColumnType<'gross' | 'net', 'gross' | 'net' | undefined, 'gross' | 'net'>;
+  limit_follows_cover: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   created_by: string;
   reason: string;
@@ -213,7 +222,9 @@ export type AlertType =
   | 'dispute_opened'
   | 'email_failed'
   | 'insolvency_opened'
-  | 'claim_deadline';
+  | 'claim_deadline'
+  | 'cover_reduced'
+  | 'insurer_claim_due';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export interface AlertsTable {
@@ -469,6 +480,22 @@ export interface InsolvencyCasesTable {
   updated_at: Timestamp;
 }
 
+export interface CreditInsuranceCoversTable {
+  customer_id: string;
+  insurer: string;
+  policy_number: string | null;
+  coverage_bp: number;
+  insured_limit: number;
+  currency: string;
+  status: 'agreed' | 'reduced' | 'withdrawn';
+  decided_on: Day;
+  claim_deadline_days: number;
+  claim_notice_days: number;
+  history: ColumnType<unknown, string | undefined, string>;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
 export interface LatePaymentRatesTable {
   period_start: Day;
   ecb_refi_rate_bp: number;
@@ -518,6 +545,7 @@ export interface DB {
   disputes: DisputesTable;
   collection_pauses: CollectionPausesTable;
   insolvency_cases: InsolvencyCasesTable;
+  credit_insurance_covers: CreditInsuranceCoversTable;
   late_payment_rates: LatePaymentRatesTable;
   recovery_indemnities: RecoveryIndemnitiesTable;
   penalty_waivers: PenaltyWaiversTable;

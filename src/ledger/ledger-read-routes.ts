@@ -24,6 +24,7 @@ const invoiceSchema = z.object({
   daysLate: z.number().int().describe('Days past the due date: so far when open, at settlement when paid'),
   settledOn: z.string().nullable(),
   dueDateEstimated: z.boolean().describe('The due date was derived from the customer\'s terms (FEC import)'),
+  factoring: z.object({ factor: z.string(), assignedOn: z.string().nullable(), recourse: z.boolean().nullable() }).nullable().describe('Assigned to a factor (who collects it)'),
   orderId: z.string().nullable(),
   orderHold: z.object({ status: z.string(), amount: z.number().int() }).nullable(),
   allocations: z.array(z.object({ kind: z.enum(['payment', 'credit_note']), reference: z.string(), date: z.string(), amount: z.number().int(), automatic: z.boolean() })),

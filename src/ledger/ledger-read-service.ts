@@ -82,6 +82,7 @@ function invoiceView(r: InvoiceReadRow, today: string, overdueBefore: string) {
     daysLate: r.open_amount > 0 ? Math.max(0, daysBetween(r.due_date, today)) : r.settled_on ? Math.max(0, daysBetween(r.due_date, r.settled_on)) : 0,
     settledOn: r.settled_on,
     dueDateEstimated: r.due_date_estimated,
+    factoring: r.factor === null ? null : { factor: r.factor, assignedOn: r.factored_on, recourse: r.factor_recourse },
     orderId: r.order_id,
     orderHold: r.order_id && r.hold_status ? { status: r.hold_status, amount: r.hold_amount ?? 0 } : null,
     allocations: r.allocations,

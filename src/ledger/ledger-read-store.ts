@@ -13,6 +13,9 @@ export interface InvoiceReadRow {
   order_id: string | null;
   settled_on: string | null;
   due_date_estimated: boolean;
+  factor: string | null;
+  factored_on: string | null;
+  factor_recourse: boolean | null;
   hold_status: string | null;
   hold_amount: number | null;
   allocations: Array<{ kind: 'payment' | 'credit_note'; reference: string; date: string; amount: number; automatic: boolean }>;
@@ -49,7 +52,7 @@ export class LedgerReadStore {
     if (filter.status === 'paid') where.push(sql`i.open_amount = 0`);
     if (filter.after) where.push(sql`(i.due_date, i.number) > (${filter.after.day}::date, ${filter.after.key})`);
     const { rows } = await sql<InvoiceReadRow>`
-      SELECT i.id, i.number, i.customer_id, i.issue_date, i.due_date, i.amount, i.open_amount, i.currency, i.order_id, i.settled_on, i.due_date_estimated,
+      SELECT i.id, i.number, i.customer_id, i.issue_date, i.due_date, i.amount, i.open_amount, i.currency, i.order_id, i.settled_on, i.due_date_estimated, i.factor, to_char(i.factored_on, 'YYYY-MM-DD') AS factored_on, i.factor_recourse,
              oc.hold_status, oc.hold_amount,
              coalesce((SELECT jsonb_agg(jsonb_build_object('kind', c.kind, 'reference', c.reference, 'date', c.date,
                                                            'amount', a.amount, 'automatic', a.automatic) ORDER BY c.date, c.reference)

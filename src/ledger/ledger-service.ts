@@ -81,8 +81,12 @@ export class LedgerService {
   }
 
   private changed(state: IngestState): void {
-    const ids = [...state.locked];
-    if (ids.length > 0) for (const l of this.listeners) l(ids);
+    this.announce([...state.locked]);
+  }
+
+  /** Tells the listeners that these customers' receivables changed outside an ingest (an invoice assigned to a factor). */
+  announce(customerIds: string[]): void {
+    if (customerIds.length > 0) for (const l of this.listeners) l(customerIds);
   }
 
   async ingest(invoices: InvoiceInput[], credits: CreditInput[]): Promise<IngestResult> {

@@ -51,8 +51,8 @@ export class ExposureWatchService {
           severity: 'high',
           customerId: id,
           dedupeKey: `limit_exceeded:${id}`,
-          message: `Exposure ${p.total} exceeds the credit limit ${limit} (minor units)`,
-          data: { exposure: p.total, creditLimit: limit, creditLimitSource: explicit ? 'explicit' : 'policy_default' },
+          message: `Exposure${p.basis === 'net' ? ' net of the insured share' : ''} ${p.basis === 'net' ? p.net_total : p.total} exceeds the credit limit ${limit} (minor units)`,
+          data: { exposure: p.basis === 'net' ? p.net_total : p.total, basis: p.basis, creditLimit: limit, creditLimitSource: explicit ? 'explicit' : 'policy_default' },
         });
       } else if (was.includes('over_limit')) resolve.push(`limit_exceeded:${id}`);
       if (p.overdue > 0) {

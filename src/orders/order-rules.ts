@@ -30,6 +30,8 @@ export interface ReasonFacts {
   manualBlockReason: string | null;
   /** The collections step that blocks orders, when it does. */
   collectionsBlock?: { step: string; since: string; invoices: string[] } | null;
+  /** `net`: the exposure is net of the credit insurer's share (credit policy exposureBasis). */
+  exposureBasis?: 'gross' | 'net';
 }
 
 // Building an Intl.NumberFormat costs far more than formatting with one: keep one per currency.
@@ -76,7 +78,7 @@ export function explainReasons(codes: readonly string[], f: ReasonFacts): Reason
           message:
             f.creditLimit === 0
               ? 'The credit limit is 0: prepayment only.'
-              : `The order of ${money(f.amount, cur)} exceeds the available credit of ${money(Math.max(f.available, 0), cur)} (limit ${money(f.creditLimit, cur)}${f.creditLimitSource === 'policy_default' ? ', the policy default' : ''}, exposure ${money(f.exposureTotal, cur)}).`,
+              : `The order of ${money(f.amount, cur)} exceeds the available credit of ${money(Math.max(f.available, 0), cur)} (limit ${money(f.creditLimit, cur)}${f.creditLimitSource === 'policy_default' ? ', the policy default' : ''}, ${f.exposureBasis === 'net' ? 'exposure net of the insured share' : 'exposure'} ${money(f.exposureTotal, cur)}).`,
           available: f.available,
           creditLimit: f.creditLimit,
           exposure: f.exposureTotal,

@@ -36,7 +36,11 @@ const checkSchema = z.object({
   amount: z.number().int(),
   currency: z.string(),
   exposure: z.number().int(),
-  exposureComponents: z.object({ openReceivables: z.number(), overdueReceivables: z.number(), activeHolds: z.number(), unappliedCredits: z.number() }),
+  exposureComponents: z.object({ openReceivables: z.number(), overdueReceivables: z.number(), factoredReceivables: z.number().optional(), activeHolds: z.number(), unappliedCredits: z.number() }),
+  insurance: z
+    .object({ insuredLimit: z.number(), coveragePercent: z.number(), insuredShare: z.number(), netExposure: z.number(), basis: z.enum(['gross', 'net']) })
+    .optional()
+    .describe("An insured customer's cover when checked, and the exposure basis the rules used"),
   creditLimit: z.number().int(),
   creditLimitSource: z.enum(['explicit', 'policy_default']),
   available: z.number().int(),

@@ -31,7 +31,9 @@ export interface OrderCheckView {
   currency: string;
   /** Exposure before this order, and its components. */
   exposure: number;
-  exposureComponents: { openReceivables: number; overdueReceivables: number; activeHolds: number; unappliedCredits: number };
+  exposureComponents: { openReceivables: number; overdueReceivables: number; factoredReceivables?: number; activeHolds: number; unappliedCredits: number };
+  /** An insured customer's cover when the order was checked, and the exposure basis the rules used. */
+  insurance?: Facts['insurance'];
   creditLimit: number;
   creditLimitSource: 'explicit' | 'policy_default';
   /** Credit limit less exposure, before this order. */
@@ -82,6 +84,7 @@ export interface CheckOutcome {
 interface Facts {
   reasons: string[];
   exposure: OrderCheckView['exposureComponents'] & { total: number };
+  insurance?: { insuredLimit: number; coveragePercent: number; insuredShare: number; netExposure: number; basis: 'gross' | 'net' } | null;
   creditLimit: number;
   creditLimitSource: 'explicit' | 'policy_default';
   available: number;
@@ -285,7 +288,8 @@ export class OrdersService {
     const reasons = explainReasons(facts.reasons, {
       amount,
       currency: row.currency,
-      exposureTotal: total,
+      exposureTotal: facts.insurance?.basis === 'net' ? facts.insurance.netExposure : total,
+      exposureBasis: facts.insurance?.basis ?? 'gross',
       overdueAmount: components.overdueReceivables,
       oldestOverdueDays: facts.oldestOverdueDays,
       graceDays: facts.graceDays,
@@ -309,6 +313,7 @@ export class OrdersService {
       currency: row.currency,
       exposure: total,
       exposureComponents: components,
+      ...(facts.insurance ? { insurance: facts.insurance } : {}),
       creditLimit: facts.creditLimit,
       creditLimitSource: facts.creditLimitSource,
       available: facts.available,

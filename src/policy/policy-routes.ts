@@ -8,6 +8,8 @@ const policySchema = z.object({
   overdueGraceDays: z.number().int(),
   holdTtlHours: z.number().int(),
   autoRecheckOrders: z.boolean(),
+  exposureBasis: z.enum(['gross', 'net']),
+  limitFollowsCover: z.boolean(),
   createdAt: z.string(),
   createdBy: z.string(),
   reason: z.string(),
@@ -25,6 +27,11 @@ const changeBody = z.strictObject({
     .boolean()
     .optional()
     .describe('Re-check orders waiting (review or blocked) when a limit is raised or a payment lands (webhook event order_check.approved); left out, unchanged'),
+  exposureBasis: z
+    .enum(['gross', 'net'])
+    .optional()
+    .describe("Orders of insured customers checked against the gross exposure or the net one (less the insurer's share up to the insured limit); left out, unchanged"),
+  limitFollowsCover: z.boolean().optional().describe("A cover reduced or withdrawn lowers the customer's limit to the insured limit; left out, unchanged"),
   reason: z.string().trim().min(1, 'a reason is required').max(1000),
 });
 

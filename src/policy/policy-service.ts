@@ -14,6 +14,10 @@ export interface CreditPolicyTerms {
   holdTtlHours: number;
   /** Orders waiting (review or blocked) are re-checked by themselves when a limit is raised or a payment lands. */
   autoRecheckOrders: boolean;
+  /** Orders of insured customers are checked against the gross exposure or the net one (less the insured share). */
+  exposureBasis: 'gross' | 'net';
+  /** A credit-insurance cover reduced or withdrawn lowers the customer's limit to the insured limit. */
+  limitFollowsCover: boolean;
 }
 
 export interface CreditPolicy extends CreditPolicyTerms {
@@ -23,7 +27,8 @@ export interface CreditPolicy extends CreditPolicyTerms {
   reason: string;
 }
 
-export type PolicyChange = Omit<CreditPolicyTerms, 'autoRecheckOrders'> & { autoRecheckOrders?: boolean | undefined; reason: string };
+type Optional = 'autoRecheckOrders' | 'exposureBasis' | 'limitFollowsCover';
+export type PolicyChange = Omit<CreditPolicyTerms, Optional> & Partial<{ [K in Optional]: CreditPolicyTerms[K] | undefined }> & { reason: string };
 
 /**
  * The credit policy in force (versioned, audited, cached a few seconds: every order check needs it;
@@ -38,18 +43,22 @@ export class PolicyService {
       audit,
       entityType: 'credit_policy',
       action: 'policy.changed',
-      initial: { policy: { autoRecheckOrders: false, ...initial }, by: 'configuration', reason: 'initial policy from the environment' },
+      initial: { policy: { autoRecheckOrders: false, exposureBasis: 'gross', limitFollowsCover: false, ...initial }, by: 'configuration', reason: 'initial policy from the environment' },
       toColumns: (p) => ({
         default_credit_limit: p.defaultCreditLimit,
         overdue_grace_days: p.overdueGraceDays,
         hold_ttl_hours: p.holdTtlHours,
         auto_recheck_orders: p.autoRecheckOrders,
+        exposure_basis: p.exposureBasis,
+        limit_follows_cover: p.limitFollowsCover,
       }),
       fromRow: (row) => ({
         defaultCreditLimit: Number(row.default_credit_limit),
         overdueGraceDays: Number(row.overdue_grace_days),
         holdTtlHours: Number(row.hold_ttl_hours),
         autoRecheckOrders: row.auto_recheck_orders === true,
+        exposureBasis: row.exposure_basis === 'net' ? 'net' : 'gross',
+        limitFollowsCover: row.limit_follows_cover === true,
       }),
       auditValue: (p) => ({ ...p }),
     });
@@ -63,8 +72,17 @@ export class PolicyService {
   async change(change: PolicyChange, actor: AuthContext): Promise<CreditPolicy> {
     const before = await this.current();
     const { reason, ...terms } = change;
-    // Left out of a change, autoRecheckOrders stays as it was.
-    await this.versions.change({ ...terms, autoRecheckOrders: terms.autoRecheckOrders ?? before.autoRecheckOrders }, reason, actor);
+    // Left out of a change, the optional terms stay as they were.
+    await this.versions.change(
+      {
+        ...terms,
+        autoRecheckOrders: terms.autoRecheckOrders ?? before.autoRecheckOrders,
+        exposureBasis: terms.exposureBasis ?? before.exposureBasis,
+        limitFollowsCover: terms.limitFollowsCover ?? before.limitFollowsCover,
+      },
+      reason,
+      actor,
+    );
     return this.current();
   }
 }

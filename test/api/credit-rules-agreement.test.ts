@@ -116,6 +116,7 @@ describe(`the order check, the customer view and the exposure watch agree (${tes
         expect(view.exposure).toEqual({
           openReceivables: ledger.open,
           overdueReceivables: ledger.overdue,
+          factoredReceivables: 0,
           activeHolds: holdsTotal,
           unappliedCredits: ledger.unapplied === 0 ? 0 : -ledger.unapplied,
           total: ledger.open + ledger.overdue + holdsTotal - ledger.unapplied,
@@ -123,6 +124,7 @@ describe(`the order check, the customer view and the exposure watch agree (${tes
         expect(o.exposureComponents).toEqual({
           openReceivables: view.exposure.openReceivables,
           overdueReceivables: view.exposure.overdueReceivables,
+          factoredReceivables: view.exposure.factoredReceivables,
           activeHolds: view.exposure.activeHolds,
           unappliedCredits: view.exposure.unappliedCredits,
         });

@@ -55,7 +55,7 @@ describe('exposure (ACCEPTANCE 1–6)', () => {
     await orderCheck(t, c.id, 5_000);
     await invoice(t, c.id, 7_000, { dueIn: -20 });
     const cr = await credit(t, c.id);
-    expect(cr.exposure).toEqual({ openReceivables: 30_000, overdueReceivables: 7_000, activeHolds: 5_000, unappliedCredits: 0, total: 42_000 });
+    expect(cr.exposure).toEqual({ openReceivables: 30_000, overdueReceivables: 7_000, factoredReceivables: 0, activeHolds: 5_000, unappliedCredits: 0, total: 42_000 });
     expect(cr.available).toBe(1_000_000 - 42_000);
     expect(cr.creditLimit).toMatchObject({ amount: 1_000_000, source: 'explicit' });
   });

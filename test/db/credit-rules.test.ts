@@ -63,7 +63,7 @@ describe('the credit rules (SQL)', () => {
     try {
       await client.query('SET enable_seqscan = off');
       const { rows } = await client.query(
-        `EXPLAIN SELECT * FROM vigie_credit_position('00000000-0000-0000-0000-000000000000', NULL, 0, '2026-01-01', now())`,
+        `EXPLAIN SELECT * FROM vigie_credit_position('00000000-0000-0000-0000-000000000000', NULL, 0, '2026-01-01', now(), 5000, 9000)`,
       );
       const plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
       expect(plan).not.toContain('Function Scan');

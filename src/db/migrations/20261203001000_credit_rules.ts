@@ -20,24 +20,7 @@ const CHECK = 'vigie_order_check(text, uuid, text, bigint, text, date, integer, 
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE credit_accounts ADD COLUMN risk_assessment_id uuid`.execute(db);
-  await sql`
-    CREATE FUNCTION vigie_credit_position(p_customer_id uuid, p_credit_limit bigint, p_default_limit bigint, p_overdue_before date, p_now timestamptz)
-    RETURNS TABLE (open_current bigint, overdue bigint, oldest_overdue date, unapplied bigint, held bigint, total bigint,
-                   limit_amount bigint, limit_source text, available bigint)
-    LANGUAGE sql STABLE AS $fn$
-      SELECT i.open_current, i.overdue, i.oldest_overdue, c.unapplied, h.held,
-             i.open_current + i.overdue + h.held - c.unapplied,
-             coalesce(p_credit_limit, p_default_limit),
-             CASE WHEN p_credit_limit IS NULL THEN 'policy_default' ELSE 'explicit' END,
-             coalesce(p_credit_limit, p_default_limit) - (i.open_current + i.overdue + h.held - c.unapplied)
-        FROM (SELECT coalesce(sum(open_amount) FILTER (WHERE due_date >= p_overdue_before), 0)::bigint AS open_current,
-                     coalesce(sum(open_amount) FILTER (WHERE due_date < p_overdue_before), 0)::bigint AS overdue,
-                     min(due_date) FILTER (WHERE due_date < p_overdue_before) AS oldest_overdue
-                FROM invoices WHERE customer_id = p_customer_id AND open_amount > 0) i,
-             (SELECT coalesce(sum(unapplied), 0)::bigint AS unapplied FROM credits WHERE customer_id = p_customer_id AND unapplied > 0) c,
-             (SELECT coalesce(sum(hold_amount), 0)::bigint AS held FROM order_checks
-               WHERE customer_id = p_customer_id AND hold_status = 'active' AND expires_at > p_now) h
-    $fn$`.execute(db);
+  await createCreditPosition(db);
   // A policy default of 0 is "no limit set": every order goes to review (no_limit), never "over the limit".
   await sql`
     CREATE FUNCTION vigie_credit_reasons(p_risk_grade text, p_manual_block boolean, p_overdue bigint, p_total bigint, p_amount bigint,
@@ -200,4 +183,26 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP FUNCTION vigie_credit_reasons(text, boolean, bigint, bigint, bigint, bigint, text)`.execute(db);
   await sql`DROP FUNCTION vigie_credit_position(uuid, bigint, bigint, date, timestamptz)`.execute(db);
   await sql`ALTER TABLE credit_accounts DROP COLUMN risk_assessment_id`.execute(db);
+}
+
+/** vigie_credit_position() as this migration defines it (a later migration's down restores it). */
+export async function createCreditPosition(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    CREATE FUNCTION vigie_credit_position(p_customer_id uuid, p_credit_limit bigint, p_default_limit bigint, p_overdue_before date, p_now timestamptz)
+    RETURNS TABLE (open_current bigint, overdue bigint, oldest_overdue date, unapplied bigint, held bigint, total bigint,
+                   limit_amount bigint, limit_source text, available bigint)
+    LANGUAGE sql STABLE AS $fn$
+      SELECT i.open_current, i.overdue, i.oldest_overdue, c.unapplied, h.held,
+             i.open_current + i.overdue + h.held - c.unapplied,
+             coalesce(p_credit_limit, p_default_limit),
+             CASE WHEN p_credit_limit IS NULL THEN 'policy_default' ELSE 'explicit' END,
+             coalesce(p_credit_limit, p_default_limit) - (i.open_current + i.overdue + h.held - c.unapplied)
+        FROM (SELECT coalesce(sum(open_amount) FILTER (WHERE due_date >= p_overdue_before), 0)::bigint AS open_current,
+                     coalesce(sum(open_amount) FILTER (WHERE due_date < p_overdue_before), 0)::bigint AS overdue,
+                     min(due_date) FILTER (WHERE due_date < p_overdue_before) AS oldest_overdue
+                FROM invoices WHERE customer_id = p_customer_id AND open_amount > 0) i,
+             (SELECT coalesce(sum(unapplied), 0)::bigint AS unapplied FROM credits WHERE customer_id = p_customer_id AND unapplied > 0) c,
+             (SELECT coalesce(sum(hold_amount), 0)::bigint AS held FROM order_checks
+               WHERE customer_id = p_customer_id AND hold_status = 'active' AND expires_at > p_now) h
+    $fn$`.execute(db);
 }

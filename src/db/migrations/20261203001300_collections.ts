@@ -305,7 +305,7 @@ async function createDecision(db: Kysely<unknown>, withCollections: boolean): Pr
     $fn$`.execute(db);
 }
 
-async function replaceOrderDecision(db: Kysely<unknown>, withCollections: boolean): Promise<void> {
+export async function replaceOrderDecision(db: Kysely<unknown>, withCollections: boolean): Promise<void> {
   const reasons = withCollections
     ? sql`vigie_credit_reasons(acct.risk_grade, acct.manual_block, acct.collections_block IS NOT NULL, pos.overdue, pos.total, p_amount, pos.limit_amount, pos.limit_source)`
     : sql`vigie_credit_reasons(acct.risk_grade, acct.manual_block, pos.overdue, pos.total, p_amount, pos.limit_amount, pos.limit_source)`;
