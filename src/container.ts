@@ -82,6 +82,7 @@ import { WorklistService } from './collections/worklist-service.js';
 import { collectionsRoutes } from './collections/collections-routes.js';
 import { InsolvencyService } from './legal/insolvency-service.js';
 import { legalRoutes } from './legal/legal-routes.js';
+import { LegalCasesService } from './legal/legal-cases-service.js';
 import { CreditInsuranceService } from './credit/credit-insurance-service.js';
 import { creditInsuranceRoutes } from './credit/credit-insurance-routes.js';
 import { dayIn } from './clock.js';
@@ -148,6 +149,7 @@ export interface Container {
     fec: FecImportService;
     insolvency: InsolvencyService;
     insurance: CreditInsuranceService;
+    legalCases: LegalCasesService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -327,7 +329,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     documents,
     raise,
     // Before the reminders: promises and installments, then the insolvency cases (openings caught up, deadlines).
-    reviewNegotiations: async (day) => ({ ...(await negotiation.review(day)), ...(await insolvency.review(day)), ...(await insurance.review(day)) }),
+    reviewNegotiations: async (day) => ({ ...(await negotiation.review(day)), ...(await insolvency.review(day)), ...(await insurance.review(day)), ...(await legalCases.review(day)) }),
     clock,
     timeZone: config.VIGIE_TIMEZONE,
     letterhead,
@@ -339,6 +341,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const fec = new FecImportService({ db, ledger, audit, today });
   const statements = new StatementService({ db, law, profiles, audit, letterhead, today });
   const insurance: CreditInsuranceService = new CreditInsuranceService({ db, credit, policy, audit, raise, announce: (ids) => ledger.announce(ids), today, now: () => clock.now() });
+  const legalCases: LegalCasesService = new LegalCasesService({ db, statements, profiles, companies, documents, letterhead, audit, raise, today, now: () => clock.now() });
   const insolvency: InsolvencyService = new InsolvencyService({ db, statements, profiles, documents, letterhead, audit, raise, today, now: () => clock.now() });
   const collections = {
     dunning,
@@ -401,7 +404,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...webhooksRoutes(webhooks),
     ...companiesRoutes(companies),
     ...collectionsRoutes({ ...collections, documents }),
-    ...legalRoutes({ insolvency }),
+    ...legalRoutes({ insolvency, cases: legalCases }),
     ...creditInsuranceRoutes(insurance),
     ...kpisRoutes(new KpisService(db), db, today),
     ...fecRoutes(fec, { importMaxBytes: config.IMPORT_MAX_BYTES }),
@@ -454,7 +457,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency, insurance },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency, insurance, legalCases },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();

@@ -224,7 +224,8 @@ export type AlertType =
   | 'insolvency_opened'
   | 'claim_deadline'
   | 'cover_reduced'
-  | 'insurer_claim_due';
+  | 'insurer_claim_due'
+  | 'legal_case_deadline';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export interface AlertsTable {
@@ -496,6 +497,32 @@ export interface CreditInsuranceCoversTable {
   updated_by: string;
 }
 
+export type LegalCaseStatus = 'prepared' | 'filed' | 'order_issued' | 'served' | 'opposed' | 'enforceable' | 'paid' | 'closed';
+
+export interface LegalCasesTable {
+  id: Generated<string>;
+  customer_id: string;
+  kind: ColumnType<'injonction_de_payer', 'injonction_de_payer' | undefined, never>;
+  invoice_ids: string[];
+  tribunal: string;
+  tribunal_source: string;
+  status: LegalCaseStatus;
+  claim: ColumnType<unknown, string, string>;
+  fees: ColumnType<unknown, string, string>;
+  steps: ColumnType<unknown, string | undefined, string>;
+  document_id: string;
+  filed_on: Day | null;
+  order_issued_on: Day | null;
+  order_reference: string | null;
+  service_deadline: Day | null;
+  served_on: Day | null;
+  opposition_deadline: Day | null;
+  closed_on: Day | null;
+  created_at: Timestamp;
+  created_by: string;
+  updated_at: Timestamp;
+}
+
 export interface LatePaymentRatesTable {
   period_start: Day;
   ecb_refi_rate_bp: number;
@@ -546,6 +573,7 @@ export interface DB {
   collection_pauses: CollectionPausesTable;
   insolvency_cases: InsolvencyCasesTable;
   credit_insurance_covers: CreditInsuranceCoversTable;
+  legal_cases: LegalCasesTable;
   late_payment_rates: LatePaymentRatesTable;
   recovery_indemnities: RecoveryIndemnitiesTable;
   penalty_waivers: PenaltyWaiversTable;

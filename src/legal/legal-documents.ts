@@ -105,3 +105,75 @@ export function renderDeclaration(input: {
     { title: `Déclaration de créance ${input.debtor.name}`, author: input.from.name },
   );
 }
+
+const KIND_FR: Record<string, string> = { email: 'e-mail', letter: 'courrier', call: 'appel', internal: 'tâche interne' };
+
+/**
+ * The dossier of a request for an injonction de payer (Cerfa 12946) to the president of the
+ * competent court: the court, the parties, the décompte (principal, penalties, €40 indemnities,
+ * payments, fees), the numbered list of supporting documents (invoices with their orders, the
+ * reminders and the formal notice with their dates) and what follows the order. In French.
+ */
+export function renderInjonctionDossier(input: {
+  from: Letterhead;
+  day: string;
+  tribunal: string;
+  debtor: { name: string; siren: string | null; legalForm: string | null; registeredOffice: string };
+  claim: {
+    currency: string;
+    asOf: string;
+    invoices: ReadonlyArray<{ number: string; issueDate: string; dueDate: string; amount: number; open: number; daysLate: number; penalty: number; indemnity: number; orderId: string | null }>;
+    payments: ReadonlyArray<{ kind: string; reference: string; date: string; amount: number }>;
+    totals: { principal: number; penalties: number; indemnities: number; fees: number; total: number };
+  };
+  fees: ReadonlyArray<{ label: string; amount: number }>;
+  indicativeFees: ReadonlyArray<{ label: string; approximateAmountMin: number; approximateAmountMax: number; currency: string }>;
+  reminders: ReadonlyArray<{ date: string; kind: string; subject: string; formalNotice: boolean; sentOn: string | null; registeredNumber: string | null; deadline: string | null }>;
+  law: { form: { name: string }; competentCourt: { source: string }; serviceSource: string; oppositionSource: string };
+}): Promise<Buffer> {
+  const { claim } = input;
+  const m = (v: number) => formatMoney(v, claim.currency, 'fr');
+  const d = (v: string) => formatDay(v, 'fr');
+  const to: Addressee = { name: 'Monsieur le Président', siren: null, address: [input.tribunal] };
+  return toBuffer(
+    (doc) => {
+      header(doc, input.from, to, input.day, `Requête en injonction de payer – ${input.debtor.name}`, 'fr');
+      lines(doc, [`Formulaire : ${input.law.form.name}`]);
+      section(doc, 'Juridiction compétente');
+      lines(doc, [`${input.tribunal}, dans le ressort duquel le débiteur a son siège social (${input.debtor.registeredOffice}).`, input.law.competentCourt.source]);
+      section(doc, 'Demandeur (créancier)');
+      lines(doc, identity(input.from));
+      section(doc, 'Défendeur (débiteur)');
+      lines(doc, [input.debtor.name, input.debtor.legalForm ? `Forme juridique : ${input.debtor.legalForm}` : null, input.debtor.siren ? `SIREN ${input.debtor.siren}` : null, `Siège social : ${input.debtor.registeredOffice}`]);
+      section(doc, `Décompte de la créance arrêté au ${d(claim.asOf)}`);
+      doc.text('Créance certaine, liquide et exigible née de ventes conclues entre professionnels : factures impayées à leur échéance, pénalités de retard (article L441-10 du Code de commerce) et indemnité forfaitaire pour frais de recouvrement de 40 € par facture (article D441-5).', 60, doc.y, { width: 485 });
+      invoiceTable(doc, claim.invoices, claim.currency, 'fr');
+      if (claim.payments.length) {
+        section(doc, 'Paiements reçus sur ces factures (déduits)');
+        for (const p of claim.payments) doc.text(`${d(p.date)} – ${p.kind === 'payment' ? 'paiement' : 'avoir'} ${p.reference} : ${m(p.amount)}`, 60, doc.y, { width: 485 });
+      }
+      section(doc, 'Frais');
+      for (const f of input.fees) doc.text(`${f.label} : ${m(f.amount)}`, 60, doc.y, { width: 485 });
+      for (const f of input.indicativeFees) doc.text(`${f.label} (indicatif, à régler au greffe) : ${formatMoney(f.approximateAmountMin, f.currency, 'fr')} à ${formatMoney(f.approximateAmountMax, f.currency, 'fr')}`, 60, doc.y, { width: 485 });
+      doc.moveDown(0.5);
+      doc.font('Helvetica-Bold').fontSize(11).text(`Montant de la demande : ${m(claim.totals.total)}`, 50, doc.y, { width: 495, align: 'right' });
+      doc.font('Helvetica').fontSize(9);
+      section(doc, 'Bordereau des pièces justificatives');
+      let n = 1;
+      for (const i of claim.invoices) doc.text(`${n++}. Facture ${i.number} du ${d(i.issueDate)}, échue le ${d(i.dueDate)}${i.orderId ? ` (bon de commande ${i.orderId})` : ''}`, 60, doc.y, { width: 485 });
+      for (const r of input.reminders) {
+        const sent = r.sentOn ? `, envoyée le ${d(r.sentOn)}${r.registeredNumber ? ` en recommandé n° ${r.registeredNumber}` : ''}` : '';
+        const label = r.formalNotice ? `Mise en demeure du ${d(r.date)}${sent}${r.deadline ? `, délai expiré le ${d(r.deadline)} sans paiement` : ''}` : `Relance (${KIND_FR[r.kind] ?? r.kind}) du ${d(r.date)} – ${r.subject}`;
+        doc.text(`${n++}. ${label}`, 60, doc.y, { width: 485 });
+      }
+      doc.text(`${n++}. Relevé de compte (décompte) au ${d(claim.asOf)}`, 60, doc.y, { width: 485 });
+      doc.text(`${n++}. Conditions générales de vente (taux des pénalités, indemnité forfaitaire)`, 60, doc.y, { width: 485 });
+      section(doc, 'Suite de la procédure');
+      lines(doc, [input.law.serviceSource, input.law.oppositionSource]);
+      doc.moveDown();
+      paragraphs(doc, `Le créancier demande qu’il soit enjoint au débiteur de payer la somme de ${m(claim.totals.total)}, outre les intérêts et dépens. Fait le ${d(input.day)}.`);
+      signature(doc, input.from);
+    },
+    { title: `Requête en injonction de payer ${input.debtor.name}`, author: input.from.name },
+  );
+}

@@ -16,6 +16,7 @@ import * as kpis from './20261203001400_kpis.js';
 import * as fec from './20261203001500_fec.js';
 import * as insolvency from './20261207001600_insolvency.js';
 import * as creditInsurance from './20261207001700_credit_insurance.js';
+import * as legalCases from './20261207001800_legal_cases.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '20261203001500_fec': fec,
   '20261207001600_insolvency': insolvency,
   '20261207001700_credit_insurance': creditInsurance,
+  '20261207001800_legal_cases': legalCases,
 };

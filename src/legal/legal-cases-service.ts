@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { ZipArchive } from 'archiver';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { z } from 'zod';
+import type { DB, LegalCasesTable, LegalCaseStatus } from '../db/schema.js';
+import type { AlertInput } from '../alerts/alerts-service.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { AuthContext } from '../api-keys/roles.js';
+import type { CompaniesService } from '../companies/companies-service.js';
+import { addMonths, daysBetween } from '../clock.js';
+import { Conflict, InvalidInput, NotFound } from '../errors.js';
+import { isoDateSchema } from '../identifiers.js';
+import type { DocumentsStore } from '../collections/documents.js';
+import type { Letterhead } from '../collections/pdf.js';
+import type { ProfilesService } from '../collections/profiles.js';
+import type { StatementService } from '../collections/statement-service.js';
+import { renderInjonctionDossier } from './legal-documents.js';
+import { courtFromGreffe, INJONCTION_LAW, legalFormLabel } from './injonction-law.js';
+
+type CaseRow = Selectable<LegalCasesTable>;
+type Raise = (alerts: AlertInput[]) => Promise<unknown>;
+
+const invoiceNumber = z.string().trim().min(1).max(100);
+export const openCaseBody = z.strictObject({
+  invoices: z.array(invoiceNumber).min(1).max(500).describe('The invoices claimed: open, past due, not disputed, after a formal notice left unanswered'),
+  tribunal: z.string().trim().min(3).max(200).optional().describe("The court of the debtor's registered office; default: from its RCS greffe (BODACC)"),
+  fees: z
+    .array(z.strictObject({ label: z.string().trim().min(1).max(200), amount: z.number().int().min(0).max(100_000_000) }))
+    .max(20)
+    .optional()
+    .describe('Fees known for this case (minor units), e.g. the greffe’s'),
+});
+export const stepBody = z.strictObject({
+  step: z.enum(['filed', 'order_issued', 'served', 'opposed', 'paid', 'closed']),
+  on: isoDateSchema,
+  reference: z.string().trim().min(1).max(200).optional().describe('The ordonnance number, the service deed, the filing receipt'),
+  note: z.string().trim().max(1000).optional(),
+});
+
+/** Which step may follow which. `enforceable` is set by the daily review when the opposition month passes. */
+const NEXT: Record<LegalCaseStatus, ReadonlyArray<z.output<typeof stepBody>['step']>> = {
+  prepared: ['filed', 'paid', 'closed'],
+  filed: ['order_issued', 'paid', 'closed'],
+  order_issued: ['served', 'paid', 'closed'],
+  served: ['opposed', 'paid', 'closed'],
+  enforceable: ['paid', 'closed'],
+  opposed: ['paid', 'closed'],
+  paid: ['closed'],
+  closed: [],
+};
+
+const day = (d: string | Date | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
+
+interface ClaimInvoice {
+  number: string;
+  issueDate: string;
+  dueDate: string;
+  amount: number;
+  paid: number;
+  open: number;
+  daysLate: number;
+  penalty: number;
+  indemnity: number;
+  orderId: string | null;
+}
+interface Claim {
+  currency: string;
+  asOf: string;
+  invoices: ClaimInvoice[];
+  payments: Array<{ kind: string; reference: string; date: string; amount: number }>;
+  totals: { principal: number; penalties: number; indemnities: number; fees: number; total: number };
+}
+interface ReminderRow {
+  id: string;
+  run_on: string;
+  kind: string;
+  step_key: string;
+  subject: string;
+  status: string;
+  formal_notice: boolean;
+  deadline_on: string | null;
+  sent_on: string | null;
+  registered_number: string | null;
+  document_id: string | null;
+  numbers: string[];
+}
+
+/**
+ * The injonction de payer: for chosen invoices of a customer (certain, liquid and due, after a
+ * formal notice left unanswered) a case with the dossier of the request to the tribunal de commerce
+ * of the debtor's registered office (Cerfa 12946): the parties, the court, the décompte from the
+ * statement, the supporting documents and the known fees; a litigation bundle streamed as ZIP; the
+ * steps with their deadlines (served within 6 months of the order, opposition within a month of
+ * the service) and alerts as they near.
+ */
+export class LegalCasesService {
+  constructor(
+    private readonly o: {
+      db: Kysely<DB>;
+      statements: StatementService;
+      profiles: ProfilesService;
+      companies: CompaniesService;
+      documents: DocumentsStore;
+      letterhead: Letterhead;
+      audit: AuditService;
+      raise: Raise;
+      today: () => string;
+      now: () => Date;
+    },
+  ) {}
+
+  async open(customerId: string, input: z.output<typeof openCaseBody>, actor: AuthContext) {
+    const today = this.o.today();
+    const customer = await this.o.db.selectFrom('customers').select(['id', 'name', 'siren', 'external_id', 'currency']).where('id', '=', customerId).executeTakeFirst();
+    if (!customer) throw new NotFound(`No customer ${customerId}`, 'customer_not_found');
+    const insolvency = await this.o.db.selectFrom('insolvency_cases').select(['id', 'proceeding']).where('customer_id', '=', customerId).where('status', '<>', 'closed').executeTakeFirst();
+    if (insolvency) throw new Conflict(`The customer is in ${insolvency.proceeding.replace(/_/g, ' ')}: no injonction de payer; declare the claim (/v1/insolvency-cases/${insolvency.id})`, 'collective_proceeding');
+
+    // The invoices: this customer's, open, past due, not disputed, not with a factor; each once.
+    const numbers = input.invoices;
+    const dup = numbers.findIndex((n, i) => numbers.indexOf(n) !== i);
+    if (dup >= 0) throw InvalidInput.field(`body.invoices[${dup}]`, `${numbers[dup]} is listed twice`);
+    const { rows: invoices } = await sql<{ id: string; number: string; customer_id: string; due_date: string; open_amount: number; factor: string | null; disputed: boolean }>`
+      SELECT i.id, i.number, i.customer_id, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.open_amount, i.factor,
+             EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.id AND d.status = 'open') AS disputed
+        FROM invoices i WHERE i.number = ANY (${numbers}::text[])`.execute(this.o.db);
+    const byNumber = new Map(invoices.map((i) => [i.number, i]));
+    numbers.forEach((n, i) => {
+      const inv = byNumber.get(n);
+      const field = `body.invoices[${i}]`;
+      if (!inv || inv.customer_id !== customerId) throw InvalidInput.field(field, `no invoice ${n} for this customer`, 'invoice_not_found');
+      if (Number(inv.open_amount) <= 0) throw InvalidInput.field(field, `${n} is settled`, 'invoice_settled');
+      if (inv.due_date >= today) throw InvalidInput.field(field, `${n} is not yet due (due ${inv.due_date}): the claim must be due`, 'invoice_not_due');
+      if (inv.disputed) throw InvalidInput.field(field, `${n} is disputed: the claim is not certain`, 'invoice_disputed');
+      if (inv.factor !== null) throw InvalidInput.field(field, `${n} is assigned to ${inv.factor}, who collects it`, 'invoice_factored');
+    });
+
+    // After a formal notice left unanswered: each invoice was in a mise en demeure whose deadline passed.
+    const reminders = await this.reminders(customerId, numbers);
+    const notices = reminders.filter((r) => r.formal_notice);
+    const missing = numbers.filter((n) => !notices.some((r) => r.numbers.includes(n)));
+    if (missing.length) {
+      throw new Conflict(`No formal notice (mise en demeure) was sent for ${missing.join(', ')}: send one first`, 'formal_notice_missing', missing.map((n) => ({ field: `body.invoices[${numbers.indexOf(n)}]`, message: `no formal notice for ${n}` })));
+    }
+    const pending = numbers.filter((n) => !notices.some((r) => r.numbers.includes(n) && r.deadline_on !== null && r.deadline_on < today));
+    if (pending.length) {
+      // Each invoice's earliest notice deadline; the case can open once the last of those passed.
+      const deadline = pending.map((n) => notices.filter((r) => r.numbers.includes(n) && r.deadline_on !== null).map((r) => r.deadline_on!).sort()[0] ?? '?').sort().pop();
+      throw new Conflict(`The formal notice's deadline has not passed for ${pending.join(', ')} (until ${deadline})`, 'formal_notice_pending', pending.map((n) => ({ field: `body.invoices[${numbers.indexOf(n)}]`, message: `formal notice pending until ${deadline}` })));
+    }
+
+    // The debtor as the registry knows it, and the court of its registered office.
+    const stored = customer.siren ? (await this.o.companies.stored([customer.siren])).get(customer.siren) : undefined;
+    const court = input.tribunal ? { name: input.tribunal, source: 'given' } : await this.courtOf(customer.siren, stored?.legalEvents.items ?? null);
+    if (!court) throw InvalidInput.field('body.tribunal', "not known from the registry data (no BODACC announcement names the debtor's RCS greffe): name the tribunal de commerce of its registered office", 'tribunal_unknown');
+    const profile = await this.o.profiles.get(customerId);
+    const identity = stored?.identity ?? null;
+    const registeredOffice = identity?.headOffice?.address ?? profile.letterAddress.lines.join(', ');
+
+    const claim = await this.claim(customerId, invoices.map((i) => i.id), today, input.fees ?? []);
+    const caseId = randomUUID();
+    const content = await renderInjonctionDossier({
+      from: this.o.letterhead,
+      day: today,
+      tribunal: court.name,
+      debtor: { name: identity?.name ?? customer.name, siren: customer.siren, legalForm: legalFormLabel(identity?.legalFormCode), registeredOffice },
+      claim,
+      fees: input.fees ?? [],
+      indicativeFees: INJONCTION_LAW.fees,
+      reminders: reminders.map((r) => ({ date: r.run_on, kind: r.kind, subject: r.subject, formalNotice: r.formal_notice, sentOn: r.sent_on, registeredNumber: r.registered_number, deadline: r.deadline_on })),
+      law: INJONCTION_LAW,
+    });
+    const now = this.o.now();
+    const row = await this.o.db.transaction().execute(async (trx) => {
+      const documentId = randomUUID();
+      await this.o.documents.insert([{ id: documentId, customerId, kind: 'legal_dossier', filename: `injonction-de-payer-${customer.external_id}-${today}.pdf`.replace(/[^A-Za-z0-9._-]/g, '_'), content, createdAt: now }], trx);
+      const r = await trx
+        .insertInto('legal_cases')
+        .values({
+          id: caseId,
+          customer_id: customerId,
+          invoice_ids: invoices.map((i) => i.id),
+          tribunal: court.name,
+          tribunal_source: court.source,
+          status: 'prepared',
+          claim: JSON.stringify(claim),
+          fees: JSON.stringify(input.fees ?? []),
+          steps: JSON.stringify([{ step: 'prepared', on: today, by: actor.name, at: now.toISOString() }]),
+          document_id: documentId,
+          created_at: now,
+          created_by: actor.name,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.o.audit.record({ actor, action: 'legal_case.opened', entityType: 'legal_case', entityId: caseId, customerId, oldValue: null, newValue: { invoices: numbers, tribunal: court.name, total: claim.totals.total } }, trx);
+      return r;
+    });
+    return this.view(row);
+  }
+
+  /** The court of the debtor's registered office, from the RCS greffe its BODACC announcements name (latest first). */
+  private async courtOf(siren: string | null, cached: ReadonlyArray<{ court: string | null; publishedOn: string }> | null): Promise<{ name: string; source: string } | null> {
+    if (!siren) return null;
+    const walked = await this.o.db.selectFrom('legal_events').select(['event', 'published_on']).where('siren', '=', siren).orderBy('published_on', 'desc').limit(50).execute();
+    const events = [...(cached ?? []), ...walked.map((w) => w.event as { court: string | null; publishedOn: string })].sort((a, b) => (a.publishedOn < b.publishedOn ? 1 : -1));
+    for (const e of events) {
+      const name = courtFromGreffe(e.court);
+      if (name) return { name, source: `BODACC (${e.court})` };
+    }
+    return null;
+  }
+
+  /** The décompte of the claimed invoices from the account statement: principal, penalties, indemnities, payments, fees. */
+  private async claim(customerId: string, invoiceIds: string[], asOf: string, fees: Array<{ label: string; amount: number }>): Promise<Claim> {
+    const statement = await this.o.statements.statement(customerId, asOf);
+    const { rows } = await sql<{ number: string; order_id: string | null }>`SELECT number, order_id FROM invoices WHERE id = ANY (${invoiceIds}::uuid[])`.execute(this.o.db);
+    const orders = new Map(rows.map((r) => [r.number, r.order_id]));
+    const items = statement.invoices
+      .filter((i) => orders.has(i.number))
+      .map((i) => ({ number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amount: i.amount, paid: i.paid, open: i.open, daysLate: i.daysLate, penalty: i.penalty.total, indemnity: i.indemnity.amount, orderId: orders.get(i.number) ?? null }));
+    const { rows: payments } = await sql<{ kind: string; reference: string; date: string; amount: number }>`
+      SELECT c.kind, c.reference, to_char(c.date, 'YYYY-MM-DD') AS date, sum(a.amount)::bigint AS amount
+        FROM allocations a JOIN credits c ON c.id = a.credit_id
+       WHERE a.invoice_id = ANY (${invoiceIds}::uuid[]) AND c.date <= ${asOf}::date
+       GROUP BY c.kind, c.reference, c.date ORDER BY c.date, c.reference`.execute(this.o.db);
+    const sum = (f: (i: ClaimInvoice) => number) => items.reduce((s, i) => s + f(i), 0);
+    const totals = { principal: sum((i) => i.open), penalties: sum((i) => i.penalty), indemnities: sum((i) => i.indemnity), fees: fees.reduce((s, f) => s + f.amount, 0), total: 0 };
+    totals.total = totals.principal + totals.penalties + totals.indemnities + totals.fees;
+    return { currency: statement.currency, asOf, invoices: items, payments: payments.map((p) => ({ ...p, amount: Number(p.amount) })), totals };
+  }
+
+  /** Every reminder, letter, call and formal notice that named these invoices (cancelled ones left out), oldest first. */
+  private async reminders(customerId: string, numbers: readonly string[]): Promise<ReminderRow[]> {
+    const { rows } = await sql<ReminderRow>`
+      SELECT a.id, to_char(a.run_on, 'YYYY-MM-DD') AS run_on, a.kind, a.step_key, a.subject, a.status, a.formal_notice,
+             to_char(a.deadline_on, 'YYYY-MM-DD') AS deadline_on, to_char(a.sent_on, 'YYYY-MM-DD') AS sent_on, a.registered_number, a.document_id,
+             array(SELECT e->>'number' FROM jsonb_array_elements(a.invoices) e) AS numbers
+        FROM collection_actions a
+       WHERE a.customer_id = ${customerId} AND a.status <> 'cancelled' AND a.plan_id NOT IN ('insolvency', 'credit_insurance')
+         AND EXISTS (SELECT 1 FROM jsonb_array_elements(a.invoices) e WHERE e->>'number' = ANY (${[...numbers]}::text[]))
+       ORDER BY a.run_on, a.seq`.execute(this.o.db);
+    return rows;
+  }
+
+  async get(id: string): Promise<CaseRow> {
+    const row = await this.o.db.selectFrom('legal_cases').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFound(`No legal case ${id}`, 'legal_case_not_found');
+    return row;
+  }
+
+  async list(filter: { customerId?: string | undefined; status?: LegalCaseStatus | undefined }) {
+    let q = this.o.db.selectFrom('legal_cases').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(500);
+    if (filter.customerId) q = q.where('customer_id', '=', filter.customerId);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    return { items: (await q.execute()).map((r) => this.view(r)) };
+  }
+
+  /** Records a step with its date: the deadlines follow (service within 6 months of the order, opposition within a month of the service). */
+  async step(id: string, input: z.output<typeof stepBody>, actor: AuthContext) {
+    const before = await this.get(id);
+    if (!NEXT[before.status].includes(input.step)) {
+      throw new Conflict(`A case ${before.status} cannot go to ${input.step} (next: ${NEXT[before.status].join(', ') || 'none'})`, 'legal_case_step_order');
+    }
+    const today = this.o.today();
+    if (input.on > today) throw InvalidInput.field('body.on', 'in the future');
+    const last = (before.steps as Array<{ on: string }>).at(-1)?.on ?? day(before.created_at)!;
+    if (input.on < last) throw InvalidInput.field('body.on', `before the previous step (${last})`);
+    const set: Partial<Record<keyof CaseRow, unknown>> = { status: input.step };
+    if (input.step === 'filed') set.filed_on = input.on;
+    if (input.step === 'order_issued') {
+      set.order_issued_on = input.on;
+      set.order_reference = input.reference ?? null;
+      set.service_deadline = addMonths(input.on, INJONCTION_LAW.serviceMonths);
+    }
+    if (input.step === 'served') {
+      if (before.service_deadline && input.on > day(before.service_deadline)!) throw InvalidInput.field('body.on', `after the service deadline (${day(before.service_deadline)}): the order is void (${INJONCTION_LAW.serviceSource})`, 'order_void');
+      set.served_on = input.on;
+      set.opposition_deadline = addMonths(input.on, INJONCTION_LAW.oppositionMonths);
+    }
+    if (input.step === 'closed' || input.step === 'paid') set.closed_on = input.on;
+    const now = this.o.now();
+    const steps = [...(before.steps as unknown[]), { step: input.step, on: input.on, reference: input.reference ?? null, note: input.note ?? null, by: actor.name, at: now.toISOString() }];
+    const row = await this.o.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('legal_cases')
+        .set({ ...(set as object), steps: JSON.stringify(steps), updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', before.status)
+        .returningAll()
+        .executeTakeFirst();
+      if (!r) throw new Conflict('The case changed meanwhile', 'legal_case_changed');
+      await this.o.audit.record({ actor, action: `legal_case.${input.step}`, entityType: 'legal_case', entityId: id, customerId: r.customer_id, oldValue: { status: before.status }, newValue: { status: input.step, on: input.on, reference: input.reference ?? null }, reason: input.note ?? null }, trx);
+      return r;
+    });
+    return this.view(row);
+  }
+
+  /**
+   * The litigation bundle, streamed as a ZIP into `out` (nothing is built in memory): the dossier,
+   * the account statement, the reminder log (CSV), and every letter and formal notice sent for the
+   * claimed invoices, read from the database one at a time.
+   */
+  async bundle(id: string, out: Writable, onStart: (filename: string) => void): Promise<void> {
+    const c = await this.get(id);
+    const customer = await this.o.db.selectFrom('customers').select(['external_id']).where('id', '=', c.customer_id).executeTakeFirstOrThrow();
+    const claim = c.claim as Claim;
+    const numbers = claim.invoices.map((i) => i.number);
+    const reminders = await this.reminders(c.customer_id, numbers);
+    const zip = new ZipArchive({ zlib: { level: 6 } });
+    const failed = new Promise<never>((_, reject) => zip.on('error', reject));
+    failed.catch(() => undefined);
+    onStart(`litigation-${customer.external_id}-${day(c.created_at)}.zip`.replace(/[^A-Za-z0-9._-]/g, '_'));
+    zip.pipe(out);
+    const add = async (content: Buffer | string, name: string) => {
+      const written = new Promise<void>((resolve) => zip.once('entry', () => resolve()));
+      zip.append(content, { name, date: this.o.now() });
+      await Promise.race([written, failed]);
+    };
+    const dossier = await this.o.documents.get(c.document_id);
+    await add(dossier.content, `01-requete-injonction-de-payer.pdf`);
+    const statement = await this.o.statements.pdf(c.customer_id, claim.asOf);
+    await add(statement.content, `02-releve-de-compte-${claim.asOf}.pdf`);
+    await add(reminderCsv(reminders), '03-historique-des-relances.csv');
+    let n = 4;
+    for (const r of reminders.filter((x) => x.document_id)) {
+      const doc = await this.o.documents.get(r.document_id!);
+      await add(doc.content, `${String(n++).padStart(2, '0')}-${r.run_on}-${doc.filename}`);
+    }
+    await Promise.race([zip.finalize(), failed]);
+  }
+
+  /**
+   * The daily review: an order not yet served raises `legal_case_deadline` 30 and 7 days before its
+   * service deadline (and once void); a served order whose opposition month passed becomes enforceable.
+   */
+  async review(today: string): Promise<{ legalCaseAlerts: number; legalCasesEnforceable: number }> {
+    const rows = await this.o.db.selectFrom('legal_cases').selectAll().where('status', 'in', ['order_issued', 'served']).execute();
+    const alerts: AlertInput[] = [];
+    let enforceable = 0;
+    const steps = [...INJONCTION_LAW.reminderDaysBefore].sort((a, b) => a - b);
+    for (const r of rows) {
+      if (r.status === 'order_issued' && r.service_deadline) {
+        const deadline = day(r.service_deadline)!;
+        const left = daysBetween(today, deadline);
+        const reached = left < 0 ? 'void' : steps.find((s) => left <= s);
+        if (reached === undefined) continue;
+        alerts.push({
+          type: 'legal_case_deadline',
+          severity: reached === 'void' || reached <= 7 ? 'critical' : 'high',
+          customerId: r.customer_id,
+          dedupeKey: `legal_case_deadline:${r.id}:${reached}`,
+          message: reached === 'void' ? `The order of ${day(r.order_issued_on)} was not served by ${deadline}: it is void` : `Serve the order of ${day(r.order_issued_on)} by ${deadline} (${left} day(s) left) or it becomes void`,
+          data: { caseId: r.id, deadline, daysLeft: left, reminder: reached, rule: INJONCTION_LAW.serviceSource },
+          evidence: { source: 'legal_case', id: r.id, date: deadline },
+          once: true,
+        });
+      } else if (r.status === 'served' && r.opposition_deadline && day(r.opposition_deadline)! < today) {
+        const at = this.o.now();
+        const updated = await this.o.db
+          .updateTable('legal_cases')
+          .set({ status: 'enforceable', steps: JSON.stringify([...(r.steps as unknown[]), { step: 'enforceable', on: today, by: 'Vigie (no opposition recorded)', at: at.toISOString() }]), updated_at: at })
+          .where('id', '=', r.id)
+          .where('status', '=', 'served')
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) continue;
+        enforceable++;
+        alerts.push({
+          type: 'legal_case_deadline',
+          severity: 'medium',
+          customerId: r.customer_id,
+          dedupeKey: `legal_case_deadline:${r.id}:enforceable`,
+          message: `No opposition recorded by ${day(r.opposition_deadline)}: the order has the effects of a judgment; have it enforced by a commissaire de justice`,
+          data: { caseId: r.id, reminder: 'enforceable', oppositionDeadline: day(r.opposition_deadline), rule: INJONCTION_LAW.oppositionSource },
+          evidence: { source: 'legal_case', id: r.id, date: day(r.opposition_deadline)! },
+          once: true,
+        });
+      }
+    }
+    if (alerts.length) await this.o.raise(alerts);
+    return { legalCaseAlerts: alerts.length, legalCasesEnforceable: enforceable };
+  }
+
+  view(r: CaseRow) {
+    return {
+      id: r.id,
+      customerId: r.customer_id,
+      kind: r.kind,
+      status: r.status,
+      tribunal: { name: r.tribunal, source: r.tribunal_source },
+      claim: r.claim as Claim,
+      fees: r.fees,
+      steps: r.steps,
+      deadlines: { service: day(r.service_deadline), opposition: day(r.opposition_deadline) },
+      orderReference: r.order_reference,
+      dossier: `/v1/collections/documents/${r.document_id}`,
+      bundle: `/v1/legal-cases/${r.id}/bundle`,
+      createdAt: new Date(r.created_at).toISOString(),
+      createdBy: r.created_by,
+    };
+  }
+}
+
+const csvCell = (v: string | null) => (v === null ? '' : /[",;\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+function reminderCsv(rows: readonly ReminderRow[]): string {
+  const lines = ['date;kind;step;subject;status;formal_notice;deadline;sent_on;registered_number;invoices'];
+  for (const r of rows) lines.push([r.run_on, r.kind, r.step_key, r.subject, r.status, r.formal_notice ? 'yes' : 'no', r.deadline_on, r.sent_on, r.registered_number, r.numbers.join(' ')].map(csvCell).join(';'));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import { addDays } from '../../src/clock.js';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { ganymedeRecords, startSourcesServer } from '../setup/sources-server.js';
+import { unique } from '../setup/ledger-helpers.js';
+import { NO_SCHEDULES } from '../setup/jobs.js';
+import { pdfText } from '../setup/pdf-text.js';
+import { binary, COMPANY_ENV } from '../setup/collections.js';
+
+/*
+ * The injonction de payer, end to end: the standard plan walked to the formal notice, then a case
+ * for the invoices whose notice went unanswered — the court of the debtor's registered office from
+ * its RCS greffe (BODACC), the décompte, the documents — the litigation bundle streamed as a ZIP,
+ * and the steps with the service and opposition deadlines and their alerts.
+ */
+const DANONE = '552032534';
+let sources: Awaited<ReturnType<typeof startSourcesServer>>;
+let t: TestApp;
+let customerId: string;
+let caseId: string;
+
+const at = (day: string) => t.clock.set(`${day}T08:00:00Z`);
+const runCollections = () => t.container.services.collections.dunning.run();
+const open = (invoices: string[], extra: Record<string, unknown> = {}) => t.as('collector').post(`/v1/customers/${customerId}/legal-cases`, { invoices, ...extra });
+
+function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err ?? new Error('no zip'));
+      const files = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e ?? new Error('no stream'));
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+beforeAll(async () => {
+  sources = await startSourcesServer();
+  // The debtor's filing of accounts on BODACC names its RCS greffe: Paris.
+  sources.state.extraBodacc.set(DANONE, [{ ...ganymedeRecords()[2]!, id: 'C202507010001', registre: [DANONE], tribunal: 'GREFFE DU TRIBUNAL DE COMMERCE DE PARIS', dateparution: '2025-07-01' }]);
+  t = await createTestApp({ ...sources.env, ...COMPANY_ENV }, { now: '2026-01-20T08:00:00Z', schedule: NO_SCHEDULES });
+  const created = await t.as('credit_manager').post('/v1/customers', { externalId: unique('LEG'), siren: DANONE, name: 'Danone' });
+  customerId = created.body.id;
+  await t.as('collector').put(`/v1/customers/${customerId}/collections-profile`, { contacts: [{ name: 'Compta', email: 'compta@danone.example' }], collector: 'Camille' }).expect(200);
+  for (const [number, issueDate, dueDate, amount, orderId] of [
+    ['F-1', '2026-01-05', '2026-02-04', 100_000, 'PO-77'],
+    ['F-2', '2026-01-05', '2026-02-04', 50_000, null],
+    ['F-3', '2026-02-20', '2026-03-22', 30_000, null],
+  ] as const) {
+    await t.as('credit_manager').post('/v1/invoices', { number, customerId, issueDate, dueDate, amount, currency: 'EUR', ...(orderId ? { orderId } : {}) }).expect(200);
+  }
+  // The company sheet was looked at: the registry and BODACC answers are stored.
+  await t.as('sales').get(`/v1/companies/${DANONE}`).expect(200);
+  for (let day = '2026-02-01'; day <= '2026-03-10'; day = addDays(day, 1)) {
+    at(day);
+    if (day === '2026-02-20') {
+      await t.as('credit_manager').post('/v1/payments', { reference: 'VIR-0220', customerId, date: day, amount: 20_000, currency: 'EUR', allocations: [{ invoiceNumber: 'F-1', amount: 20_000 }] }).expect(200);
+    }
+    await runCollections();
+  }
+  // The partial payment re-anchored F-1 a day later: F-2 reached the formal notice on 6 March (F-1 listed in it), F-1 on 7 March.
+  const { rows } = await t.container.database.pool.query<{ id: string }>('SELECT id FROM collection_actions WHERE customer_id = $1 AND formal_notice ORDER BY run_on', [customerId]);
+  expect(rows).toHaveLength(2);
+  await t.as('collector').post(`/v1/collections/actions/${rows[0]!.id}/letter-sent`, { sentOn: '2026-03-06', registeredNumber: '1A 123 456 7890 1' }).expect(200);
+}, 120_000);
+
+afterAll(async () => {
+  await t?.close();
+  await sources?.close();
+});
+
+describe('an injonction de payer', () => {
+  it('is refused while the formal notice runs, and for invoices that are unknown, not due or listed twice; nothing is written', async () => {
+    const pending = await open(['F-1', 'F-2']);
+    expect(pending.status).toBe(409);
+    expect(pending.body.error.code).toBe('formal_notice_pending');
+    expect(pending.body.error.message).toContain('2026-03-14');
+    at('2026-03-16');
+    for (const [invoices, field, code] of [
+      [['F-1', 'NOPE'], 'body.invoices[1]', 'invoice_not_found'],
+      [['F-1', 'F-3'], 'body.invoices[1]', 'invoice_not_due'],
+      [['F-1', 'F-1'], 'body.invoices[1]', 'invalid_input'],
+    ] as const) {
+      const res = await open([...invoices]);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error).toMatchObject({ code, details: [expect.objectContaining({ field })] });
+    }
+    expect((await t.as('sales').post(`/v1/customers/${customerId}/legal-cases`, { invoices: ['F-1'] })).status).toBe(403);
+    expect((await t.as('collector').get(`/v1/legal-cases?customerId=${customerId}`)).body.items).toEqual([]);
+  });
+
+  it('opens with the court of the registered office and the décompte: principal, penalties, €40 indemnities, payments, fees', async () => {
+    const res = await open(['F-1', 'F-2'], { fees: [{ label: 'Frais de greffe', amount: 3_547 }] });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    caseId = res.body.id;
+    expect(res.body).toMatchObject({ status: 'prepared', tribunal: { name: 'Tribunal de commerce de Paris', source: 'BODACC (GREFFE DU TRIBUNAL DE COMMERCE DE PARIS)' } });
+    // F-1: 15 days on 1 000 € (499) then 25 on 800 € (666); F-2: 40 days on 500 € (666); at 12.15 %.
+    expect(res.body.claim.invoices.map((i: { number: string; open: number; daysLate: number; penalty: number; indemnity: number }) => [i.number, i.open, i.daysLate, i.penalty, i.indemnity])).toEqual([
+      ['F-1', 80_000, 40, 1_165, 4_000],
+      ['F-2', 50_000, 40, 666, 4_000],
+    ]);
+    expect(res.body.claim.totals).toEqual({ principal: 130_000, penalties: 1_831, indemnities: 8_000, fees: 3_547, total: 143_378 });
+    expect(res.body.claim.payments).toEqual([{ kind: 'payment', reference: 'VIR-0220', date: '2026-02-20', amount: 20_000 }]);
+  });
+
+  it('the dossier PDF names the court, the parties, the décompte and each supporting document', async () => {
+    const c = (await t.as('collector').get(`/v1/legal-cases/${caseId}`)).body;
+    const pdf = await binary(t.as('collector').get(c.dossier));
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const text = await pdfText(pdf.body as Buffer);
+    for (const expected of [
+      'Requête en injonction de payer – DANONE',
+      'Cerfa n° 12946',
+      'Monsieur le Président Tribunal de commerce de Paris',
+      'Tribunal de commerce de Paris, dans le ressort duquel le débiteur a son siège social (59-61 RUE LA FAYETTE 75009 PARIS)',
+      'Fournitures Durand SAS', // the creditor
+      'Forme juridique : société anonyme',
+      'SIREN 552032534',
+      'Décompte de la créance arrêté au 16 mars 2026',
+      'F-1 2026-01-05 2026-02-04 1 000,00 € 800,00 € 40 11,65 € 40,00 €',
+      'F-2 2026-01-05 2026-02-04 500,00 € 500,00 € 40 6,66 € 40,00 €',
+      'Total réclamé : 1 398,31 €',
+      'paiement VIR-0220 : 200,00 €',
+      'Frais de greffe : 35,47 €',
+      'Montant de la demande : 1 433,78 €',
+      '1. Facture F-1 du 5 janvier 2026, échue le 4 février 2026 (bon de commande PO-77)',
+      'Relance (e-mail) du 1 février 2026',
+      'Mise en demeure du 6 mars 2026, envoyée le 6 mars 2026 en recommandé n° 1A 123 456 7890 1, délai expiré le 14 mars 2026 sans paiement',
+      'Mise en demeure du 7 mars 2026, délai expiré le 15 mars 2026 sans paiement',
+      'article 1411',
+      'article 1416',
+    ]) {
+      expect(text, expected).toContain(expected);
+    }
+  });
+
+  it('the litigation bundle is a ZIP streamed in chunks: dossier, statement, reminder log, letters', async () => {
+    const res = await binary(t.as('collector').get(`/v1/legal-cases/${caseId}/bundle`));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect(res.headers['transfer-encoding']).toBe('chunked');
+    expect(res.headers['content-length']).toBeUndefined();
+    const files = await unzip(res.body as Buffer);
+    const names = [...files.keys()];
+    expect(names.slice(0, 3)).toEqual(['01-requete-injonction-de-payer.pdf', '02-releve-de-compte-2026-03-16.pdf', '03-historique-des-relances.csv']);
+    expect(names.slice(3)).toEqual([
+      expect.stringMatching(/^04-2026-02-24-penalty_letter-.*\.pdf$/),
+      expect.stringMatching(/^05-2026-02-25-penalty_letter-.*\.pdf$/),
+      expect.stringMatching(/^06-2026-03-06-formal_notice-.*\.pdf$/),
+      expect.stringMatching(/^07-2026-03-07-formal_notice-.*\.pdf$/),
+    ]);
+    const csv = files.get('03-historique-des-relances.csv')!.toString('utf8');
+    expect(csv.split('\n')[0]).toBe('date;kind;step;subject;status;formal_notice;deadline;sent_on;registered_number;invoices');
+    expect(csv).toMatch(/2026-03-06;letter;formal_notice;[^\n]*;sent;yes;2026-03-14;2026-03-06;1A 123 456 7890 1;F-1 F-2/);
+    expect(await pdfText(files.get('01-requete-injonction-de-payer.pdf')!)).toContain('Montant de la demande : 1 433,78 €');
+    expect(await pdfText(files.get(names[5]!)!)).toContain('Mise en demeure');
+    expect((await t.as('sales').get(`/v1/legal-cases/${caseId}/bundle`)).status).toBe(403);
+  });
+
+  it('tracks the steps: served within 6 months of the order (alerts at 30 and 7 days, void after), enforceable after the opposition month', async () => {
+    const step = (body: Record<string, unknown>) => t.as('collector').post(`/v1/legal-cases/${caseId}/steps`, body);
+    expect((await step({ step: 'served', on: '2026-03-16' })).status).toBe(409);
+    expect((await step({ step: 'filed', on: '2026-03-17' })).body.error.details[0].field).toBe('body.on');
+    expect((await step({ step: 'filed', on: '2026-03-16' })).status).toBe(200);
+    at('2026-03-20');
+    const issued = await step({ step: 'order_issued', on: '2026-03-20', reference: 'IP 2026/123' });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(issued.body).toMatchObject({ status: 'order_issued', orderReference: 'IP 2026/123', deadlines: { service: '2026-09-20', opposition: null } });
+
+    const deadlineAlerts = async () =>
+      (await t.as('credit_manager').get(`/v1/alerts?customerId=${customerId}&type=legal_case_deadline`)).body.items.map((a: { data: { reminder: number | string } }) => a.data.reminder).sort();
+    at('2026-08-20');
+    await runCollections();
+    expect(await deadlineAlerts()).toEqual([]);
+    at('2026-08-21');
+    await runCollections();
+    expect(await deadlineAlerts()).toEqual([30]);
+    at('2026-09-13');
+    await runCollections();
+    await runCollections();
+    expect(await deadlineAlerts()).toEqual([30, 7]);
+    at('2026-09-25');
+    const late = await step({ step: 'served', on: '2026-09-21' });
+    expect(late.status).toBe(400);
+    expect(late.body.error.code).toBe('order_void');
+    const served = await step({ step: 'served', on: '2026-09-19', reference: 'acte SCP Huissiers' });
+    expect(served.status, JSON.stringify(served.body)).toBe(200);
+    expect(served.body.deadlines).toEqual({ service: '2026-09-20', opposition: '2026-10-19' });
+    at('2026-10-19');
+    await runCollections();
+    expect((await t.as('collector').get(`/v1/legal-cases/${caseId}`)).body.status).toBe('served');
+    at('2026-10-20');
+    await runCollections();
+    const after = (await t.as('collector').get(`/v1/legal-cases/${caseId}`)).body;
+    expect(after.status).toBe('enforceable');
+    expect(await deadlineAlerts()).toEqual([30, 7, 'enforceable']);
+    expect((await step({ step: 'paid', on: '2026-10-20', note: 'paid to the commissaire de justice' })).body.status).toBe('paid');
+    expect(after.steps.map((s: { step: string }) => s.step)).toEqual(['prepared', 'filed', 'order_issued', 'served', 'enforceable']);
+  });
+});
