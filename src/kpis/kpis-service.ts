@@ -26,6 +26,8 @@ interface Row {
   days_beyond: number | null;
   recovery_base: number | null;
   recovered: number | null;
+  written_off: number | null;
+  doubtful: number | null;
 }
 
 export interface KpiBucket {
@@ -43,6 +45,10 @@ export interface KpiBucket {
   promises: { kept: number; broken: number; keptRate: number | null };
   daysToCollectByStep: Record<string, { invoices: number; averageDays: number }>;
   atRiskByGrade: Record<string, number>;
+  /** Written off as losses (a FEC entry against 654) in the window. */
+  writtenOff: number;
+  /** Moved to doubtful receivables (a FEC entry against 416) in the window. */
+  transferredToDoubtful: number;
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
@@ -103,14 +109,17 @@ export class KpisService {
                  i.amount - coalesce(p.reduced_end, 0) AS open_end,
                  CASE WHEN i.due_date < ${to}::date THEN greatest(i.amount - coalesce(p.reduced_before_od, 0), 0) ELSE 0 END AS od_base,
                  CASE WHEN i.due_date < ${to}::date THEN coalesce(p.paid_after_od, 0) ELSE 0 END AS recovered,
-                 CASE WHEN i.settled_on BETWEEN ${from}::date AND ${to}::date THEN i.settled_on END AS settled_in
+                 CASE WHEN i.settled_on BETWEEN ${from}::date AND ${to}::date THEN i.settled_on END AS settled_in,
+                 coalesce(p.written_off, 0) AS written_off, coalesce(p.doubtful, 0) AS doubtful
             FROM alive JOIN invoices i ON i.id = alive.id
             JOIN credit_accounts ca ON ca.customer_id = i.customer_id
             LEFT JOIN collection_profiles cp ON cp.customer_id = i.customer_id
             LEFT JOIN LATERAL (
               SELECT sum(a.amount) FILTER (WHERE c.date <= ${to}::date) AS reduced_end,
                      sum(a.amount) FILTER (WHERE c.date < greatest(${from}::date, i.due_date + 1)) AS reduced_before_od,
-                     sum(a.amount) FILTER (WHERE c.kind = 'payment' AND c.date >= greatest(${from}::date, i.due_date + 1) AND c.date <= ${to}::date) AS paid_after_od
+                     sum(a.amount) FILTER (WHERE c.kind = 'payment' AND c.date >= greatest(${from}::date, i.due_date + 1) AND c.date <= ${to}::date) AS paid_after_od,
+                     sum(a.amount) FILTER (WHERE c.reference LIKE 'FEC-654-%' AND c.date BETWEEN ${from}::date AND ${to}::date) AS written_off,
+                     sum(a.amount) FILTER (WHERE c.reference LIKE 'FEC-416-%' AND c.date BETWEEN ${from}::date AND ${to}::date) AS doubtful
                 FROM allocations a JOIN credits c ON c.id = a.credit_id WHERE a.invoice_id = i.id) p ON true)
         SELECT key, grade,
                sum(amount) FILTER (WHERE issue_date >= ${from}::date) AS sales,
@@ -123,7 +132,9 @@ export class KpisService {
                sum(settled_in - issue_date) AS days_to_pay,
                sum(greatest(settled_in - due_date, 0)) AS days_beyond,
                sum(od_base) AS recovery_base,
-               sum(recovered) AS recovered
+               sum(recovered) AS recovered,
+               sum(written_off) AS written_off,
+               sum(doubtful) AS doubtful
           FROM x GROUP BY key, grade`.execute(this.db),
       // Monthly sales of the 24 months up to the end, for the count-back DSO.
       sql<{ key: string; month: string; sales: number }>`
@@ -182,6 +193,8 @@ export class KpisService {
           steps.rows.filter((r) => r.key === k).map((r) => [r.step_key, { invoices: n(r.invoices), averageDays: round1(n(r.days) / Math.max(1, n(r.invoices))) }]),
         ),
         atRiskByGrade: Object.fromEntries(rows.filter((r) => n(r.receivables) > 0).map((r) => [r.grade, n(r.receivables)])),
+        writtenOff: sum('written_off'),
+        transferredToDoubtful: sum('doubtful'),
       });
     }
     return out;
@@ -306,7 +319,7 @@ export function kpisCsv(result: { buckets: KpiBucket[]; currency: string }): str
   const grades = [...new Set(result.buckets.flatMap((b) => Object.keys(b.atRiskByGrade)))].sort();
   const header = [
     'group', 'from', 'to', 'currency', 'sales', 'receivables', 'dso_count_back', 'dso_simple', 'settled_invoices', 'avg_days_from_issue', 'avg_days_beyond_terms',
-    'overdue_rate', 'unpaid_rate', 'recovery_rate', 'share_over_90_days', 'promises_kept', 'promises_broken', 'promise_kept_rate',
+    'overdue_rate', 'unpaid_rate', 'recovery_rate', 'share_over_90_days', 'promises_kept', 'promises_broken', 'promise_kept_rate', 'written_off', 'transferred_to_doubtful',
     ...steps.map((s) => `avg_days_to_collect_after_${s}`), ...grades.map((g) => `at_risk_grade_${g}`),
   ];
   const cell = (v: unknown) => {
@@ -316,7 +329,7 @@ export function kpisCsv(result: { buckets: KpiBucket[]; currency: string }): str
   const lines = result.buckets.map((b) =>
     [
       b.group, b.from, b.to, result.currency, b.sales, b.receivables, b.dso.countBack, b.dso.simple, b.averagePaymentDelay.invoices, b.averagePaymentDelay.daysFromIssue,
-      b.averagePaymentDelay.daysBeyondTerms, b.overdueRate, b.unpaidRate, b.recoveryRate, b.shareOver90Days, b.promises.kept, b.promises.broken, b.promises.keptRate,
+      b.averagePaymentDelay.daysBeyondTerms, b.overdueRate, b.unpaidRate, b.recoveryRate, b.shareOver90Days, b.promises.kept, b.promises.broken, b.promises.keptRate, b.writtenOff, b.transferredToDoubtful,
       ...steps.map((s) => b.daysToCollectByStep[s]?.averageDays ?? null), ...grades.map((g) => b.atRiskByGrade[g] ?? 0),
     ].map(cell).join(','),
   );

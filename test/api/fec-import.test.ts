@@ -141,6 +141,34 @@ describe('FEC import', () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ encoding: 'ISO-8859-15', documents: { invoices: 4 }, written: { invoices: { unchanged: 4 } }, reconciliation: { matches: true, mismatches: [] } });
   });
 
+  it('a transfer to doubtful receivables (416) and a write-off (654) are kept apart, and counted by the KPIs', async () => {
+    const doubtful = [
+      HEADER,
+      l('VE', '20', '20250305', '411000', 'CDUPONT', 'FA-020', 'Facture FA-020', '1200,00', '', 'DA', '20250325'),
+      l('VE', '20', '20250305', '706000', '', 'FA-020', 'Facture FA-020', '', '1200,00'),
+      l('OD', '21', '20250325', '416000', '', 'OD-21', 'Client douteux FA-020', '1200,00', ''),
+      l('OD', '21', '20250325', '411000', 'CDUPONT', 'OD-21', 'Client douteux FA-020', '', '1200,00', 'DA', '20250325'),
+      l('VE', '22', '20250306', '411000', 'CDUPONT', 'FA-021', 'Facture FA-021', '300,00', '', 'DB', '20250328'),
+      l('VE', '22', '20250306', '706000', '', 'FA-021', 'Facture FA-021', '', '300,00'),
+      l('OD', '23', '20250328', '654000', '', 'OD-23', 'Perte sur créance FA-021', '250,00', ''),
+      l('OD', '23', '20250328', '445710', '', 'OD-23', 'Perte sur créance FA-021', '50,00', ''),
+      l('OD', '23', '20250328', '411000', 'CDUPONT', 'OD-23', 'Perte sur créance FA-021', '', '300,00', 'DB', '20250328'),
+    ].join('\n');
+    const res = await post(doubtful);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.documents).toMatchObject({ invoices: 2, writeOffs: 1, doubtfulTransfers: 1 });
+    expect((await t.as('credit_manager').get('/v1/invoices/FA-021')).body.allocations.map((a: { reference: string }) => a.reference)).toEqual(['FEC-654-OD-23-1']);
+    const kpis = await t.as('credit_manager').get('/v1/kpis?from=2025-03-01&to=2025-03-31&groupBy=month&currency=EUR');
+    expect(kpis.status, JSON.stringify(kpis.body)).toBe(200);
+    expect(kpis.body.buckets[0]).toMatchObject({ writtenOff: 30_000, transferredToDoubtful: 120_000 });
+    // Neither is a recovery: the recovery rate counts payments only.
+    const csv = await t.as('credit_manager').get('/v1/kpis?from=2025-03-01&to=2025-03-31&groupBy=month&currency=EUR&format=csv');
+    const [header, row] = csv.text.trim().split('\n');
+    const cols = header!.split(',');
+    expect(row!.split(',')[cols.indexOf('written_off')]).toBe('30000');
+    expect(row!.split(',')[cols.indexOf('transferred_to_doubtful')]).toBe('120000');
+  });
+
   it('a "|"-separated file with Montant and Sens', async () => {
     const pipe = [
       'JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|PieceDate|EcritureLib|Montant|Sens|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise',
