@@ -48,6 +48,12 @@ export function createPool(connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, types, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor a client checked out between two queries (inside a transaction) when its backend is
+  // terminated: pg emits 'error' on it with nobody listening, which ended the process (seen in the
+  // database-loss test). Its next query fails as "not queryable" and the pool discards it.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 
