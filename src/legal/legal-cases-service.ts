@@ -14,7 +14,7 @@ import { isoDateSchema } from '../identifiers.js';
 import type { DocumentsStore } from '../collections/documents.js';
 import type { Letterhead } from '../collections/pdf.js';
 import type { ProfilesService } from '../collections/profiles.js';
-import type { StatementService } from '../collections/statement-service.js';
+import type { StatementInvoice, StatementService } from '../collections/statement-service.js';
 import { renderInjonctionDossier } from './legal-documents.js';
 import { courtFromGreffe, INJONCTION_LAW, legalFormLabel } from './injonction-law.js';
 
@@ -52,18 +52,8 @@ const NEXT: Record<LegalCaseStatus, ReadonlyArray<z.output<typeof stepBody>['ste
 
 const day = (d: string | Date | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
-interface ClaimInvoice {
-  number: string;
-  issueDate: string;
-  dueDate: string;
-  amount: number;
-  paid: number;
-  open: number;
-  daysLate: number;
-  penalty: number;
-  indemnity: number;
-  orderId: string | null;
-}
+/** A claimed invoice: the statement's figures, its penalty and indemnity as amounts, and its purchase order. */
+type ClaimInvoice = Pick<StatementInvoice, 'number' | 'issueDate' | 'dueDate' | 'amount' | 'paid' | 'open' | 'daysLate'> & { penalty: number; indemnity: number; orderId: string | null };
 interface Claim {
   currency: string;
   asOf: string;

@@ -1,4 +1,4 @@
-import { header, invoiceTable, paragraphs, signature, toBuffer, type Addressee, type Letterhead } from '../collections/pdf.js';
+import { header, invoiceTable, paragraphs, signature, toBuffer, type Addressee, type Letterhead, type LetterInvoiceRow } from '../collections/pdf.js';
 import { formatDay, formatMoney } from '../collections/templates.js';
 
 const PROCEEDING: Record<string, string> = {
@@ -7,17 +7,7 @@ const PROCEEDING: Record<string, string> = {
   liquidation_judiciaire: 'liquidation judiciaire',
 };
 
-interface ClaimRow {
-  number: string;
-  issueDate: string;
-  dueDate: string;
-  amount: number;
-  open: number;
-  daysLate: number;
-  penalty: { total: number };
-  indemnity: { amount: number };
-  retentionOfTitle: boolean;
-}
+type ClaimRow = Omit<LetterInvoiceRow, 'penalty' | 'indemnity'> & { penalty: { total: number }; indemnity: { amount: number }; retentionOfTitle: boolean };
 
 function section(doc: PDFKit.PDFDocument, title: string): void {
   doc.moveDown(0.5);
