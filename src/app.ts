@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import cors from 'cors';
 import type { Logger } from './logger.js';
 import type { ApiKeysService } from './api-keys/api-keys-service.js';
+import type { SessionContext } from './users/users-service.js';
 import { authenticate, authorize } from './http/auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { buildOpenApi } from './http/openapi.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   routes: readonly RouteDef[];
   apiKeys: ApiKeysService;
+  /** People's sessions (cookie); without it only API keys are accepted. */
+  users?: { session(token: string): Promise<SessionContext | null> };
   readiness: ReadinessCheck;
   metrics: Metrics;
   bodyLimit: string;
@@ -143,7 +146,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  const authn = authenticate(deps.apiKeys);
+  const authn = authenticate(deps.apiKeys, deps.users);
   const json = express.json({ limit: deps.bodyLimit, strict: false, verify: verifyUtf8Body });
   const bulkJson = express.json({ limit: deps.bulkBodyLimit, strict: false, verify: verifyUtf8Body });
   // One router per resource (/v1/order-checks, /v1/customers…): a request is matched against a
@@ -162,8 +165,7 @@ export function createApp(deps: AppDeps): Express {
         res.locals.route = route.path;
         next();
       },
-      authn,
-      authorize(route.roles),
+      ...(route.public ? [] : [authn, authorize(route.roles)]),
     ];
     if (route.body) chain.push(route.bulk ? bulkJson : json);
     router[route.method](route.path.slice(prefix.length) || '/', ...chain, handlerFor(route));

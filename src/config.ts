@@ -27,6 +27,14 @@ export const configSchema = z.object({
   VIGIE_ADMIN_KEY: optionalString.pipe(
     z.string().min(24, 'must be at least 24 characters (use a random secret)').optional(),
   ),
+  // People signing in (the web application): the first admin's e-mail on first start, session lengths, sign-in limits.
+  VIGIE_ADMIN_EMAIL: z.string().trim().toLowerCase().email('must be an e-mail address').default('admin@localhost'),
+  SESSION_TTL_HOURS: int(12, 1, 24 * 30),
+  SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
+  SESSION_COOKIE_SECURE: bool(true),
+  SIGN_IN_WINDOW_MINUTES: int(15, 1, 24 * 60),
+  SIGN_IN_MAX_FAILURES: int(5, 1, 1000),
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: int(20, 1, 100_000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb').default('1mb'),
   BULK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 20mb').default('25mb'),
   IMPORT_MAX_BYTES: int(512 * 1024 * 1024, 1024),

@@ -82,6 +82,8 @@ import { WorklistService } from './collections/worklist-service.js';
 import { collectionsRoutes } from './collections/collections-routes.js';
 import { InsolvencyService } from './legal/insolvency-service.js';
 import { legalRoutes } from './legal/legal-routes.js';
+import { UsersService } from './users/users-service.js';
+import { usersRoutes } from './users/users-routes.js';
 import { LegalCasesService } from './legal/legal-cases-service.js';
 import { CreditInsuranceService } from './credit/credit-insurance-service.js';
 import { creditInsuranceRoutes } from './credit/credit-insurance-routes.js';
@@ -150,6 +152,7 @@ export interface Container {
     insolvency: InsolvencyService;
     insurance: CreditInsuranceService;
     legalCases: LegalCasesService;
+    users: UsersService;
   };
   stores: { jobRuns: JobRunsStore };
   /** Starts the Agenda scheduler and the recurring schedules in this process. */
@@ -182,6 +185,14 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const auditStore = new AuditStore(db);
   const audit = new AuditService(auditStore);
   const apiKeys = new ApiKeysService(new ApiKeysStore(db), audit, clock, config.VIGIE_ADMIN_KEY);
+  const users = new UsersService({
+    db,
+    audit,
+    clock,
+    sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
+    sessionIdleMs: config.SESSION_IDLE_MINUTES * 60_000,
+    signIn: { windowMs: config.SIGN_IN_WINDOW_MINUTES * 60_000, maxPerEmail: config.SIGN_IN_MAX_FAILURES, maxPerAddress: config.SIGN_IN_MAX_FAILURES_PER_ADDRESS },
+  });
   const customers = new CustomersService(new CustomersStore(db), transaction);
   const jobRuns = new JobRunsStore(db);
   const policy = new PolicyService(db, audit, {
@@ -421,11 +432,13 @@ export async function createContainer(config: Config, options: ContainerOptions 
       }),
     ),
     ...apiKeysRoutes(apiKeys),
+    ...usersRoutes(users, { secure: config.SESSION_COOKIE_SECURE, maxAgeMs: config.SESSION_TTL_HOURS * 3_600_000 }),
   ];
   const app = createApp({
     logger,
     routes,
     apiKeys,
+    users,
     metrics,
     bodyLimit: config.BODY_LIMIT,
     bulkBodyLimit: config.BULK_BODY_LIMIT,
@@ -457,7 +470,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency, insurance, legalCases },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency, insurance, legalCases, users },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();

@@ -15,7 +15,8 @@ export abstract class DomainError extends Error {
     | 'forbidden'
     | 'unauthenticated'
     | 'upstream_unavailable'
-    | 'payload_too_large';
+    | 'payload_too_large'
+    | 'rate_limited';
   constructor(
     readonly code: string,
     message: string,
@@ -72,5 +73,17 @@ export class UpstreamUnavailable extends DomainError {
     code = 'upstream_unavailable',
   ) {
     super(code, message, [{ field: source, message }]);
+  }
+}
+
+/** Too many attempts (sign-in): try again after `retryAfterSeconds`. */
+export class RateLimited extends DomainError {
+  readonly kind = 'rate_limited' as const;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code = 'rate_limited',
+  ) {
+    super(code, message);
   }
 }

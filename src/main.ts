@@ -19,6 +19,18 @@ if (!config.VIGIE_ADMIN_KEY && (await container.services.apiKeys.list()).length 
   );
 }
 
+// First run with no user: make the first admin account for the web application, and show its password once.
+if ((await container.services.users.count()) === 0) {
+  const { user, password } = await container.services.users.create(
+    { email: config.VIGIE_ADMIN_EMAIL, name: 'Administrator', role: 'admin' },
+    { keyId: null, name: 'first-start', role: 'admin' },
+  );
+  process.stdout.write(
+    `\nNo user existed, so an admin account was created: ${user.email}. Its password is shown only this once:\n\n  ${password}\n\n` +
+      'Sign in with it (POST /v1/sessions), create accounts for people with `npm run users` or POST /v1/users, and change it.\n\n',
+  );
+}
+
 if (config.JOBS_IN_PROCESS) await container.startJobs();
 
 const server: Server = container.app.listen(config.PORT, config.HOST, () => {

@@ -2,9 +2,11 @@ export const ROLES = ['sales', 'credit_manager', 'collector', 'order_system', 'a
 export type Role = (typeof ROLES)[number];
 
 export interface AuthContext {
-  /** null for the bootstrap admin key from the environment. */
+  /** null for the bootstrap admin key from the environment, and for a person signed in. */
   keyId: string | null;
-  /** The key's name: what the audit log records as the actor. */
+  /** A person signed in (session cookie): their user id. */
+  userId?: string;
+  /** The key's name, or the person's e-mail: what the audit log records as the actor. */
   name: string;
   role: Role;
 }

@@ -523,6 +523,36 @@ export interface LegalCasesTable {
   updated_at: Timestamp;
 }
 
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  role: 'sales' | 'collector' | 'credit_manager' | 'admin';
+  password_hash: string;
+  created_at: Timestamp;
+  created_by: string;
+  disabled_at: Timestamp | null;
+  password_changed_at: Timestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface SignInFailuresTable {
+  id: Generated<string>;
+  email: string;
+  ip: string;
+  at: Timestamp;
+}
+
 export interface LatePaymentRatesTable {
   period_start: Day;
   ecb_refi_rate_bp: number;
@@ -574,6 +604,9 @@ export interface DB {
   insolvency_cases: InsolvencyCasesTable;
   credit_insurance_covers: CreditInsuranceCoversTable;
   legal_cases: LegalCasesTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
   late_payment_rates: LatePaymentRatesTable;
   recovery_indemnities: RecoveryIndemnitiesTable;
   penalty_waivers: PenaltyWaiversTable;

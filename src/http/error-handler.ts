@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { DomainError, type ErrorDetail } from '../errors.js';
+import { DomainError, RateLimited, type ErrorDetail } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isDatabaseUnavailable } from '../db/database.js';
 
@@ -10,6 +10,7 @@ const STATUS: Record<DomainError['kind'], number> = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  rate_limited: 429,
   upstream_unavailable: 503,
 };
 
@@ -49,6 +50,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (err instanceof DomainError) {
       const status = STATUS[err.kind];
+      if (err instanceof RateLimited) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       (req.log ?? logger).debug({ code: err.code, status }, err.message);
       res.status(status).json(body(err.code, err.message, err.details, req.id));
       return;

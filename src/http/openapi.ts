@@ -62,7 +62,7 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
       summary: route.summary,
       description: [route.description, `Roles: ${['admin', ...route.roles].join(', ')}.`].filter(Boolean).join('\n\n'),
       tags: [route.tag],
-      security: [{ bearer: [] }],
+      security: route.public ? [] : [{ bearer: [] }, { session: [] }],
       ...(parameters.length ? { parameters } : {}),
       responses,
     };
@@ -89,7 +89,10 @@ export function buildOpenApi(routes: readonly RouteDef[], info: { version: strin
     },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A Vigie API key' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A Vigie API key' },
+        session: { type: 'apiKey', in: 'cookie', name: 'vigie_session', description: 'A person signed in (POST /v1/sessions); state-changing requests also send X-CSRF-Token' },
+      },
       schemas: { Error: jsonSchema(errorSchema, 'output') },
     },
     paths,

@@ -45,6 +45,8 @@ export interface RouteDef<
   tag: string;
   /** Who may call it. `admin` may call every route. */
   roles: readonly Role[];
+  /** Callable without a key or a session (signing in). */
+  public?: boolean;
   params?: P;
   query?: Q;
   body?: B;

@@ -88,12 +88,16 @@ describe('HTTP errors', () => {
 });
 
 describe('authentication and roles on every /v1 route', () => {
-  const routes = () => registeredV1Routes(t.container.app);
+  const isPublic = (r: { method: string; path: string }) => t.container.routes.some((d) => d.public && d.method === r.method && d.path === r.path);
+  /** Every route but signing in, the one callable without a key or a session. */
+  const routes = () => registeredV1Routes(t.container.app).filter((r) => !isPublic(r));
 
-  it('the router has /v1 routes and each is declared with its roles', () => {
-    expect(routes().length).toBe(t.container.routes.length);
+  it('the router has /v1 routes and each is declared with its roles; only signing in is public', () => {
+    const all = registeredV1Routes(t.container.app);
+    expect(all.length).toBe(t.container.routes.length);
     const declared = new Set(t.container.routes.map((r) => `${r.method} ${r.path}`));
-    for (const r of routes()) expect(declared.has(`${r.method} ${r.path}`)).toBe(true);
+    for (const r of all) expect(declared.has(`${r.method} ${r.path}`)).toBe(true);
+    expect(all.filter(isPublic).map((r) => `${r.method} ${r.path}`)).toEqual(['post /v1/sessions']);
   });
 
   it('refuses a missing key with 401 on every route', async () => {

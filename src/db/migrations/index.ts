@@ -17,6 +17,7 @@ import * as fec from './20261203001500_fec.js';
 import * as insolvency from './20261207001600_insolvency.js';
 import * as creditInsurance from './20261207001700_credit_insurance.js';
 import * as legalCases from './20261207001800_legal_cases.js';
+import * as users from './20261207001900_users.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '20261207001600_insolvency': insolvency,
   '20261207001700_credit_insurance': creditInsurance,
   '20261207001800_legal_cases': legalCases,
+  '20261207001900_users': users,
 };
