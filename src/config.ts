@@ -28,7 +28,7 @@ export const configSchema = z.object({
     z.string().min(24, 'must be at least 24 characters (use a random secret)').optional(),
   ),
   // People signing in (the web application): the first admin's e-mail on first start, session lengths, sign-in limits.
-  VIGIE_ADMIN_EMAIL: z.string().trim().toLowerCase().email('must be an e-mail address').default('admin@localhost'),
+  VIGIE_ADMIN_EMAIL: z.string().trim().toLowerCase().email('must be an e-mail address').default('admin@vigie.local'),
   SESSION_TTL_HOURS: int(12, 1, 24 * 30),
   SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
   SESSION_COOKIE_SECURE: bool(true),

@@ -20,11 +20,10 @@ if (!config.VIGIE_ADMIN_KEY && (await container.services.apiKeys.list()).length 
 }
 
 // First run with no user: make the first admin account for the web application, and show its password once.
-if ((await container.services.users.count()) === 0) {
-  const { user, password } = await container.services.users.create(
-    { email: config.VIGIE_ADMIN_EMAIL, name: 'Administrator', role: 'admin' },
-    { keyId: null, name: 'first-start', role: 'admin' },
-  );
+// (One statement: two processes starting at once create it once.)
+const first = (await container.services.users.count()) === 0 ? await container.services.users.createFirstAdmin(config.VIGIE_ADMIN_EMAIL) : null;
+if (first) {
+  const { user, password } = first;
   process.stdout.write(
     `\nNo user existed, so an admin account was created: ${user.email}. Its password is shown only this once:\n\n  ${password}\n\n` +
       'Sign in with it (POST /v1/sessions), create accounts for people with `npm run users` or POST /v1/users, and change it.\n\n',

@@ -109,6 +109,26 @@ export class UsersService {
     return { user: view(row), password: generated };
   }
 
+  /**
+   * The first admin account, when no user exists (first start): one statement, so that two
+   * processes starting at once create it once. Null when a user already exists.
+   */
+  async createFirstAdmin(emailAddress: string): Promise<{ user: UserView; password: string } | null> {
+    const password = generatePassword();
+    const hash = await hashPassword(password);
+    const now = this.o.clock.now();
+    const { rows } = await sql<UserRow>`
+      INSERT INTO users (email, name, role, password_hash, created_at, created_by, password_changed_at)
+      SELECT ${emailAddress.trim().toLowerCase()}, 'Administrator', 'admin', ${hash}, ${now}, 'first-start', ${now}
+       WHERE NOT EXISTS (SELECT 1 FROM users)
+      ON CONFLICT DO NOTHING
+      RETURNING *`.execute(this.o.db);
+    const row = rows[0];
+    if (!row) return null;
+    await this.o.audit.record({ actor: { keyId: null, name: 'first-start', role: 'admin' }, action: 'user.created', entityType: 'user', entityId: row.id, oldValue: null, newValue: { email: row.email, name: row.name, role: row.role } });
+    return { user: view(row), password };
+  }
+
   async update(id: string, input: z.output<typeof updateUserBody>, actor: AuthContext): Promise<UserView> {
     const now = this.o.clock.now();
     const row = await this.o.db.transaction().execute(async (trx) => {

@@ -18,11 +18,14 @@ let sources: Awaited<ReturnType<typeof startSourcesServer>>;
 let t: TestApp;
 let customerId: string;
 let caseId: string;
+/** A second customer whose liquidation judiciaire is published directly (Ganymède, in the recorded registry). */
+let liquidated: string;
+const GANYMEDE = '880878145';
 
 const at = (day: string) => t.clock.set(`${day}T08:00:00Z`);
 const runCollections = () => t.container.services.collections.dunning.run();
-const judgmentRecord = (id: string, nature: string, date: string, publishedOn: string, text: string) => {
-  const r = collectiveRecord(DANONE, id, nature, date, publishedOn);
+const judgmentRecord = (id: string, nature: string, date: string, publishedOn: string, text: string, siren = DANONE) => {
+  const r = collectiveRecord(siren, id, nature, date, publishedOn);
   return { ...r, jugement: JSON.stringify({ type: 'initial', famille: "Jugement d'ouverture", nature, date, complementJugement: text }) };
 };
 
@@ -49,6 +52,10 @@ beforeAll(async () => {
     await t.as('credit_manager').post('/v1/invoices', { number, customerId, issueDate, dueDate, amount, currency: 'EUR' }).expect(200);
   }
   await t.as('credit_manager').post('/v1/payments', { reference: 'VIR-1210', customerId, date: '2026-12-10', amount: 20_000, currency: 'EUR', allocations: [{ invoiceNumber: 'F-1', amount: 20_000 }] }).expect(200);
+  const g = await t.as('credit_manager').post('/v1/customers', { externalId: unique('INS'), siren: GANYMEDE, name: 'Ganymède' });
+  liquidated = g.body.id;
+  await t.as('collector').put(`/v1/customers/${liquidated}/collections-profile`, { contacts: [{ name: 'Compta', email: 'compta@ganymede.example' }] }).expect(200);
+  await t.as('credit_manager').post('/v1/invoices', { number: 'G-1', customerId: liquidated, issueDate: '2026-11-10', dueDate: '2026-12-10', amount: 40_000, currency: 'EUR' }).expect(200);
   // 29 December: F-1 is 28 days late; its first reminder waits in the outbox (no SMTP server here).
   await runCollections();
 }, 60_000);
@@ -65,6 +72,14 @@ describe('a collective proceeding opened for a customer', () => {
     await t.as('credit_manager').post('/v1/invoices', { number: 'F-3', customerId, issueDate: '2026-12-28', dueDate: '2027-01-27', amount: 30_000, currency: 'EUR' }).expect(200);
     sources.state.bodaccByDay.set('2026-12-31', [
       judgmentRecord(
+        'A202612310043',
+        "Jugement d'ouverture d'une procédure de liquidation judiciaire",
+        '2026-12-29',
+        '2026-12-31',
+        'Jugement prononçant la liquidation judiciaire, désignant liquidateur Maître Anne Martin, 5 rue de la Paix 75002 Paris.',
+        GANYMEDE,
+      ),
+      judgmentRecord(
         'A202612310042',
         "Jugement d'ouverture d'une procédure de redressement judiciaire",
         '2026-12-22',
@@ -73,7 +88,7 @@ describe('a collective proceeding opened for a customer', () => {
       ),
     ]);
     const run = await runJob(t, 'bodacc-delta');
-    expect(run).toMatchObject({ status: 'succeeded', counts: { newEvents: 1, insolvencyCases: 1 } });
+    expect(run).toMatchObject({ status: 'succeeded', counts: { newEvents: 2, insolvencyCases: 2 } });
 
     const list = await t.as('collector').get(`/v1/insolvency-cases?customerId=${customerId}`);
     expect(list.status).toBe(200);
@@ -109,6 +124,25 @@ describe('a collective proceeding opened for a customer', () => {
       [customerId],
     );
     expect(rows).toEqual([{ step_key: 'reminder_courteous', status: 'cancelled', email: 'cancelled' }]);
+  });
+
+  it('a liquidation judiciaire published on 31 December: declare by 28 February to the liquidateur; no reminder goes to the company', async () => {
+    const list = await t.as('collector').get(`/v1/insolvency-cases?customerId=${liquidated}`);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({
+        proceeding: 'liquidation_judiciaire',
+        judgment: expect.objectContaining({ date: '2026-12-29' }),
+        deadline: '2027-02-28',
+        mandataire: 'Maître Anne Martin, 5 rue de la Paix 75002 Paris',
+      }),
+    ]);
+    const claims = (await t.as('collector').get(`/v1/insolvency-cases/${list.body.items[0].id}`)).body.claims;
+    // G-1, due 10 December: penalties from 11 to 28 December (18 days on 400 € at 12.15 %) = 2.40 €, and the €40.
+    expect(claims.beforeJudgment.totals).toEqual({ principal: 40_000, penalties: 240, indemnities: 4_000, total: 44_240 });
+    expect((await credit(t, liquidated)).prepaymentOnly).toMatchObject({ since: '2026-12-29' });
+    await runCollections();
+    const { rows } = await t.container.database.pool.query("SELECT step_key, status FROM collection_actions WHERE customer_id = $1 AND plan_id = 'standard' AND status <> 'cancelled'", [liquidated]);
+    expect(rows).toEqual([]);
   });
 
   it('splits the claims at the judgment date: before it with penalties to the day before and the €40; after it apart', async () => {

@@ -159,6 +159,26 @@ describe('sessions', () => {
   });
 });
 
+describe('the first admin account', () => {
+  it('is created once when several processes start at once, and never when a user exists', async () => {
+    const fresh = await createTestApp({}, { now: '2026-12-07T09:00:00Z' });
+    try {
+      const { users } = fresh.container.services;
+      const made = await Promise.all([users.createFirstAdmin('admin@vigie.local'), users.createFirstAdmin('admin@vigie.local'), users.createFirstAdmin('other@vigie.local')]);
+      expect(made.filter((m) => m !== null)).toHaveLength(1);
+      expect(await users.count()).toBe(1);
+      expect(await users.createFirstAdmin('late@vigie.local')).toBeNull();
+      const created = made.find((m) => m !== null)!;
+      expect(created.user.role).toBe('admin');
+      expect((await supertestSignIn(fresh, created.user.email, created.password)).status).toBe(201);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+const supertestSignIn = (app: TestApp, email: string, password: string) => app.as('anonymous').post('/v1/sessions', { email, password });
+
 describe('npm run users', () => {
   it('creates an account and prints its password once', async () => {
     // The command line opens the configured database: a server test database only.
