@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
+import compression from 'compression';
 import type { Logger } from './logger.js';
 import type { ApiKeysService } from './api-keys/api-keys-service.js';
 import type { SessionContext } from './users/users-service.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   logger: Logger;
   routes: readonly RouteDef[];
   apiKeys: ApiKeysService;
+  /** The web application's router (src/web/web-app.ts), mounted at `/`. */
+  web?: express.Router;
   /** People's sessions (cookie); without it only API keys are accepted. */
   users?: { session(token: string): Promise<SessionContext | null> };
   readiness: ReadinessCheck;
@@ -134,9 +137,12 @@ export function createApp(deps: AppDeps): Express {
     res.json(openapi);
   });
   app.use('/docs', docsRouter());
-  app.get('/', (_req, res) => {
+  app.get('/api', (_req, res) => {
     res.json({ service: 'vigie', version: deps.version, docs: '/docs', openapi: '/openapi.json' });
   });
+  // The web application (pages and their hashed assets), compressed.
+  if (deps.web) app.use(compression(), deps.web);
+  else app.get('/', (_req, res) => res.redirect(302, '/api'));
 
   // Bytes no route can take are refused before any route runs (src/http/input-guard.ts).
   const templates = deps.routes.map((r) => r.path);

@@ -84,6 +84,7 @@ import { InsolvencyService } from './legal/insolvency-service.js';
 import { legalRoutes } from './legal/legal-routes.js';
 import { UsersService } from './users/users-service.js';
 import { usersRoutes } from './users/users-routes.js';
+import { webApp } from './web/web-app.js';
 import { LegalCasesService } from './legal/legal-cases-service.js';
 import { CreditInsuranceService } from './credit/credit-insurance-service.js';
 import { creditInsuranceRoutes } from './credit/credit-insurance-routes.js';
@@ -439,6 +440,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     apiKeys,
     users,
+    web: webApp({ db, users, customers, credit, assessments, scoringPolicy, cookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeMs: config.SESSION_TTL_HOURS * 3_600_000 } }),
     metrics,
     bodyLimit: config.BODY_LIMIT,
     bulkBodyLimit: config.BULK_BODY_LIMIT,

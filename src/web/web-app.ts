@@ -1,0 +1,300 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import Handlebars from 'handlebars';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Role } from '../api-keys/roles.js';
+import { SESSION_COOKIE, sessionToken } from '../http/auth.js';
+import { DomainError, RateLimited } from '../errors.js';
+import { formatMoney } from '../collections/templates.js';
+import type { CreditService } from '../credit/credit-service.js';
+import type { CustomersService } from '../customers/customers-service.js';
+import type { AssessmentsService } from '../scoring/assessments-service.js';
+import type { ScoringPolicyService } from '../scoring/scoring-policy-service.js';
+import type { SessionContext, UsersService } from '../users/users-service.js';
+import { Assets } from './assets.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const GRADES = ['A', 'B', 'C', 'D', 'E', 'X'] as const;
+const PAGE = 50;
+const ROLE_LABELS: Record<string, string> = { sales: 'commercial', collector: 'recouvrement', credit_manager: 'credit manager', admin: 'administrateur' };
+const MANAGE: readonly Role[] = ['credit_manager', 'admin'];
+/** The order rules' reasons (src/orders/order-rules.ts), in French words. */
+const REASONS_FR: Record<string, string> = {
+  legal_proceedings: 'procédure collective ou cessation (note X)',
+  manual_block: 'bloqué par un credit manager',
+  collections: 'recouvrement au stade bloquant',
+  overdue_invoices: 'factures échues impayées',
+  over_limit: 'limite dépassée',
+  risk_grade: 'note E sans limite fixée',
+  no_limit: 'aucune limite fixée',
+};
+
+interface WebDeps {
+  db: Kysely<DB>;
+  users: UsersService;
+  customers: CustomersService;
+  credit: CreditService;
+  assessments: AssessmentsService;
+  scoringPolicy: ScoringPolicyService;
+  cookie: { secure: boolean; maxAgeMs: number };
+}
+
+/** French formats: 1 234,56 € and 03/12/2026. */
+const eur = (minor: number | null | undefined, currency = 'EUR') => (minor === null || minor === undefined ? '–' : formatMoney(Number(minor), currency, 'fr'));
+const frDate = (iso: string | null | undefined) => (iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : '');
+
+/**
+ * The web application, served by the API's process at `/`: pages rendered on the server with
+ * Handlebars (escaped), forms that work without JavaScript, charts drawn by Chart.js from data the
+ * page carries (no inline script: the Content-Security-Policy allows scripts from this origin
+ * only). A person signs in with the session cookie of /v1/sessions; every form posts the session's
+ * CSRF token. Pages so far: sign-in, the portfolio, the customer sheet (credit position, aging,
+ * score history, the limit for credit managers).
+ */
+export function webApp(deps: WebDeps): Router {
+  const router = express.Router();
+  const assets = new Assets();
+  const hbs = Handlebars.create();
+  hbs.registerHelper('asset', (name: string) => assets.url(name));
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('roleLabel', (r: string) => ROLE_LABELS[r] ?? r);
+  const view = (name: string) => hbs.compile(readFileSync(path.join(ROOT, 'web/views', `${name}.hbs`), 'utf8'));
+  const layout = view('layout');
+  const pages = { login: view('login'), portfolio: view('portfolio'), customer: view('customer') };
+  const form = express.urlencoded({ extended: false, limit: '20kb' });
+
+  const render = (res: Response, page: keyof typeof pages, data: Record<string, unknown>, status = 200) => {
+    const session = res.locals.session as SessionContext | undefined;
+    const body = pages[page]({ ...data, csrf: session?.csrfToken });
+    res.status(status).type('html').setHeader('Cache-Control', 'no-store');
+    res.send(layout({ ...data, body, page, user: session?.user, csrf: session?.csrfToken }));
+  };
+
+  router.use(assets.handler());
+
+  /** The session of the cookie, if any, on every page. */
+  const loadSession: RequestHandler = async (req, res, next) => {
+    const token = sessionToken(req);
+    if (token) {
+      const s = await deps.users.session(token);
+      if (s) res.locals.session = s;
+      else res.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+    next();
+  };
+  const signedIn: RequestHandler = (req, res, next) => {
+    if (res.locals.session) return next();
+    res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+  };
+  /** A form's CSRF token must be the session's. */
+  const csrf: RequestHandler = (req, res, next) => {
+    const session = res.locals.session as SessionContext | undefined;
+    const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (!session || typeof sent !== 'string' || sent !== session.csrfToken) {
+      res.status(403).type('text').send('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.');
+      return;
+    }
+    next();
+  };
+  const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) ? next : '/');
+
+  router.get('/login', loadSession, (req, res) => {
+    if (res.locals.session) return res.redirect(303, safeNext(req.query.next));
+    render(res, 'login', { title: 'Connexion', next: safeNext(req.query.next) });
+  });
+  router.post('/login', form, async (req, res) => {
+    const { email, password, next } = req.body as Record<string, string | undefined>;
+    try {
+      const s = await deps.users.signIn({ email: String(email ?? '').trim().toLowerCase(), password: String(password ?? '') }, { ip: req.ip ?? 'unknown', userAgent: req.headers['user-agent'] ?? null });
+      res.cookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: deps.cookie.secure, path: '/', maxAge: deps.cookie.maxAgeMs });
+      res.redirect(303, safeNext(next));
+    } catch (err) {
+      const message = err instanceof RateLimited ? `Trop de tentatives : réessayez dans ${err.retryAfterSeconds} secondes.` : 'Adresse e-mail ou mot de passe incorrect.';
+      if (err instanceof DomainError || err instanceof Error) render(res, 'login', { title: 'Connexion', error: message, email, next: safeNext(next) }, err instanceof RateLimited ? 429 : 401);
+    }
+  });
+  router.post('/logout', loadSession, form, csrf, async (req, res) => {
+    const token = sessionToken(req);
+    if (token) await deps.users.signOut(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/login');
+  });
+
+  router.get('/', loadSession, signedIn, async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
+    const grade = typeof req.query.grade === 'string' && (GRADES as readonly string[]).includes(req.query.grade) ? req.query.grade : '';
+    const status = req.query.status === 'blocked' || req.query.status === 'overdue' ? req.query.status : '';
+    const sort = req.query.sort === 'exposure' || req.query.sort === 'overdue' ? req.query.sort : 'name';
+    const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
+    const rows = await portfolio(deps, { q, grade, status, sort, offset: (pageNo - 1) * PAGE });
+    const link = (p: number) => `/?${new URLSearchParams({ ...(q ? { q } : {}), ...(grade ? { grade } : {}), ...(status ? { status } : {}), sort, page: String(p) }).toString()}`;
+    render(res, 'portfolio', {
+      title: 'Portefeuille',
+      charts: false,
+      grades: GRADES,
+      filters: { q, grade, status, sort },
+      rows: rows.slice(0, PAGE),
+      from: (pageNo - 1) * PAGE + 1,
+      to: (pageNo - 1) * PAGE + Math.min(rows.length, PAGE),
+      previous: pageNo > 1 ? link(pageNo - 1) : null,
+      next: rows.length > PAGE ? link(pageNo + 1) : null,
+    });
+  });
+
+  const sheet = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Client inconnu.');
+    const customer = await deps.customers.get(id).catch(() => null);
+    if (!customer) return void res.status(404).type('text').send('Client inconnu.');
+    const session = res.locals.session as SessionContext;
+    const [detail, history, policy] = await Promise.all([deps.credit.detail(id), deps.assessments.history(id, 50), deps.scoringPolicy.current()]);
+    const c = detail.credit;
+    const cur = customer.currency;
+    const aging = [c.aging.notDue, c.aging.days1to30, c.aging.days31to60, c.aging.days61to90, c.aging.over90].map(Number);
+    const agingLabels = ['Non échu', '1–30 j', '31–60 j', '61–90 j', '+90 j'];
+    const ordered = [...history].reverse();
+    const floors = policy.policy.gradeFloors as Record<'A' | 'B' | 'C' | 'D', number>;
+    const bands = [
+      { grade: 'A', from: floors.A, to: 100 },
+      { grade: 'B', from: floors.B, to: floors.A },
+      { grade: 'C', from: floors.C, to: floors.B },
+      { grade: 'D', from: floors.D, to: floors.C },
+      { grade: 'E', from: 0, to: floors.D },
+    ];
+    render(
+      res,
+      'customer',
+      {
+        title: customer.name,
+        charts: true,
+        customer,
+        canManage: MANAGE.includes(session.user.role),
+        credit: {
+          exposure: eur(c.exposure.total, cur),
+          limit: eur(c.creditLimit.amount, cur),
+          limitSource: c.creditLimit.source === 'explicit' ? 'fixée' : 'par défaut',
+          reviewDate: frDate(c.creditLimit.reviewDate),
+          available: eur(c.available, cur),
+          overdue: eur(c.overdue.amount, cur),
+          oldestDays: c.overdue.oldestDays,
+          grade: c.riskGrade,
+          decision: { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' }[c.newOrders.decision],
+          reasons: c.newOrders.reasons.map((r) => REASONS_FR[r] ?? r),
+          components: {
+            open: eur(c.exposure.openReceivables, cur),
+            overdue: eur(c.exposure.overdueReceivables, cur),
+            factored: eur(c.exposure.factoredReceivables, cur),
+            holds: eur(c.exposure.activeHolds, cur),
+            unapplied: eur(c.exposure.unappliedCredits, cur),
+          },
+        },
+        aging: {
+          spec: JSON.stringify({ kind: 'aging', label: 'Montant', labels: agingLabels, values: aging.map((v) => v / 100) }),
+          summary: agingLabels.map((l, i) => `${l} ${eur(aging[i], cur)}`).join(', '),
+        },
+        scores: {
+          count: ordered.length,
+          spec: JSON.stringify({ kind: 'score', label: 'Score', labels: ordered.map((h) => frDate(h.asOf)), values: ordered.map((h) => h.score), notes: ordered.map((h) => `Note ${h.grade}`), bands }),
+          summary: ordered.map((h) => `${frDate(h.asOf)} : ${h.score} (${h.grade})`).join(', '),
+          rows: history.map((h) => ({
+            date: frDate(h.asOf),
+            score: h.score,
+            grade: h.grade,
+            limit: eur(h.recommendedLimit.amount, h.recommendedLimit.currency),
+            reasons: (h.reasons as Array<{ detail: string; points: number }>).filter((r) => r.points !== 0).slice(0, 3).map((r) => r.detail).join(' ; '),
+          })),
+        },
+        ...extra,
+      },
+      status,
+    );
+  };
+  router.get('/customers/:id', loadSession, signedIn, (req, res) => sheet(req, res));
+  router.post('/customers/:id/limit', loadSession, signedIn, form, csrf, async (req, res) => {
+    const session = res.locals.session as SessionContext;
+    if (!MANAGE.includes(session.user.role)) return void res.status(403).type('text').send('Votre rôle ne permet pas de fixer une limite.');
+    const { amount, reason, reviewDate } = req.body as Record<string, string | undefined>;
+    const euros = Number(String(amount ?? '').replace(/\s/g, '').replace(',', '.'));
+    if (!Number.isFinite(euros) || euros < 0 || !/^\d+([.,]\d{1,2})?$/.test(String(amount ?? '').replace(/\s/g, ''))) {
+      return sheet(req, res, { error: 'Limite : un montant en euros, par exemple 25 000 ou 1 500,50.' }, 400);
+    }
+    const customer = await deps.customers.get(String(req.params.id));
+    try {
+      await deps.credit.setLimit(customer.id, { amount: Math.round(euros * 100), currency: customer.currency, reason: String(reason ?? '').trim(), reviewDate: reviewDate ? reviewDate : null }, session.auth);
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'invalid_input') return sheet(req, res, { error: err.message }, 400);
+      throw err;
+    }
+    await sheet(req, res, { notice: `Limite fixée à ${eur(Math.round(euros * 100), customer.currency)}.` });
+  });
+  return router;
+}
+
+interface PortfolioRow {
+  id: string;
+  name: string;
+  siren: string;
+  external_id: string;
+  currency: string;
+  risk_grade: string | null;
+  manual_block: boolean;
+  auto_block: boolean;
+  collections_block: boolean;
+  prepayment: boolean;
+  total: number;
+  overdue: number;
+  oldest_overdue: string | null;
+  limit_amount: number;
+  available: number;
+  alerts: number;
+}
+
+/** One page of the portfolio: filtered, sorted and cut in SQL, each row's position from the one position function. */
+async function portfolio(deps: WebDeps, f: { q: string; grade: string; status: string; sort: string; offset: number }) {
+  const rule = await deps.credit.rule();
+  const order = f.sort === 'exposure' ? sql`p.total DESC, c.name` : f.sort === 'overdue' ? sql`p.overdue DESC, c.name` : sql`c.name, c.id`;
+  const { rows } = await sql<PortfolioRow>`
+    SELECT c.id, c.name, c.siren, c.external_id, c.currency, ca.risk_grade, ca.manual_block, ca.auto_block,
+           ca.collections_block IS NOT NULL AS collections_block, ca.prepayment_only IS NOT NULL AS prepayment,
+           p.total, p.overdue, to_char(p.oldest_overdue, 'YYYY-MM-DD') AS oldest_overdue, p.limit_amount, p.available,
+           (SELECT count(*) FROM alerts a WHERE a.customer_id = c.id AND a.status <> 'resolved')::int AS alerts
+      FROM customers c JOIN credit_accounts ca ON ca.customer_id = c.id
+     CROSS JOIN LATERAL vigie_credit_position(c.id, ca.credit_limit, ${rule.defaultLimit}::bigint, ${rule.overdueBefore}::date, ${rule.now}::timestamptz,
+                                              ca.insured_limit, ca.insured_coverage_bp) p
+     WHERE (${f.q}::text = '' OR c.name ILIKE '%' || ${f.q}::text || '%' OR c.siren = ${f.q}::text OR c.external_id = ${f.q}::text)
+       AND (${f.grade}::text = '' OR ca.risk_grade = ${f.grade}::text)
+       AND (${f.status}::text <> 'blocked' OR ca.manual_block OR ca.auto_block OR ca.collections_block IS NOT NULL)
+       AND (${f.status}::text <> 'overdue' OR p.overdue > 0)
+     ORDER BY ${order}
+     LIMIT ${PAGE + 1} OFFSET ${f.offset}`.execute(deps.db);
+  return rows.map((r) => {
+    const used = Number(r.limit_amount) > 0 ? Math.round((Number(r.total) / Number(r.limit_amount)) * 100) : Number(r.total) > 0 ? 100 : 0;
+    const badges = [
+      r.manual_block ? { label: 'Bloqué', tone: 'bad' } : null,
+      r.auto_block ? { label: 'Bloqué (auto)', tone: 'bad' } : null,
+      r.collections_block ? { label: 'Recouvrement', tone: 'bad' } : null,
+      r.prepayment ? { label: 'Paiement d’avance', tone: 'warn' } : null,
+      Number(r.overdue) > 0 ? { label: 'En retard', tone: 'warn' } : null,
+    ].filter(Boolean);
+    return {
+      id: r.id,
+      name: r.name,
+      siren: r.siren,
+      externalId: r.external_id,
+      grade: r.risk_grade,
+      exposure: eur(r.total, r.currency),
+      limit: eur(r.limit_amount, r.currency),
+      available: eur(r.available, r.currency),
+      overdue: eur(r.overdue, r.currency),
+      oldestDays: r.oldest_overdue ? Math.round((Date.parse(rule.today) - Date.parse(r.oldest_overdue)) / 86_400_000) : null,
+      usedPercent: used,
+      usedWidth: Math.min(100, Math.max(0, used)),
+      over: used > 100,
+      badges: badges.length ? badges : [{ label: 'Normal', tone: 'ok' }],
+      alerts: r.alerts,
+    };
+  });
+}

@@ -1,0 +1,195 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { startSourcesServer } from '../setup/sources-server.js';
+import { unique } from '../setup/ledger-helpers.js';
+
+/*
+ * The web application in Debian's headless Chromium (playwright-core through its executable path;
+ * no browser download): sign in, the portfolio, the customer sheet with its charts drawn from the
+ * recorded assessments, a limit set by a credit manager and not offered to sales; axe-core finds no
+ * serious or critical violation on any page; no console error (a script blocked by the
+ * Content-Security-Policy would be one). Screenshots go to test-artifacts/ (not committed).
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve('test-artifacts');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PASSWORD = 'correct horse battery staple';
+const DANONE = '552032534';
+
+let sources: Awaited<ReturnType<typeof startSourcesServer>>;
+let t: TestApp;
+let server: Server;
+let base: string;
+let browser: Browser;
+let danone: string;
+const consoleErrors: string[] = [];
+
+async function axe(page: Page, name: string) {
+  await page.evaluate(AXE);
+  const result = (await page.evaluate(() => (globalThis as unknown as { axe: { run: (o: unknown) => Promise<unknown> } }).axe.run({ resultTypes: ["violations"] }))) as {
+    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
+  };
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(email: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+  });
+  await page.goto(`${base}/`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  sources = await startSourcesServer();
+  t = await createTestApp({ ...sources.env }, { now: '2026-12-07T09:00:00Z' });
+  server = t.container.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  for (const [email, role] of [
+    ['lea@client.example', 'credit_manager'],
+    ['paul@client.example', 'sales'],
+  ] as const) {
+    await t.as('admin').post('/v1/users', { email, name: email.split('@')[0], role, password: PASSWORD }).expect(201);
+  }
+  const created = await t.as('credit_manager').post('/v1/customers', { externalId: unique('WEB'), siren: DANONE, name: 'Danone' });
+  danone = created.body.id;
+  await t.as('credit_manager').put(`/v1/customers/${danone}/credit-limit`, { amount: 5_000_000, currency: 'EUR', reason: 'test' }).expect(200);
+  await t.as('credit_manager').post('/v1/invoices', { number: unique('W'), customerId: danone, issueDate: '2026-10-01', dueDate: '2026-10-31', amount: 1_234_56, currency: 'EUR' }).expect(200);
+  await t.as('credit_manager').post('/v1/invoices', { number: unique('W'), customerId: danone, issueDate: '2026-11-20', dueDate: '2026-12-20', amount: 3_000_000, currency: 'EUR' }).expect(200);
+  // Two recorded assessments (from the recorded registry and ratio payloads), a month apart.
+  t.clock.set('2026-11-07T09:00:00Z');
+  await t.as('credit_manager').post(`/v1/customers/${danone}/assessments`, {}).expect(201);
+  t.clock.set('2026-12-07T09:00:00Z');
+  await t.as('credit_manager').post(`/v1/customers/${danone}/assessments`, { refresh: true }).expect(201);
+  for (let i = 0; i < 3; i++) {
+    await t.as('credit_manager').post('/v1/customers', { externalId: unique('WEB'), siren: makeLuhn(700000000 + i * 11), name: `Boulangerie ${['Alpha', 'Bravo', 'Charlie'][i]}` }).expect(201);
+  }
+  if (!existsSync(CHROMIUM)) return;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  await t?.close();
+  await sources?.close();
+});
+
+/** A valid SIREN near n (Luhn check digit). */
+function makeLuhn(n: number): string {
+  const base = String(n).slice(0, 8);
+  for (let d = 0; d <= 9; d++) {
+    const s = base + d;
+    let sum = 0;
+    for (let i = 0; i < 9; i++) {
+      let x = Number(s[8 - i]);
+      if (i % 2 === 1) x = x * 2 > 9 ? x * 2 - 9 : x * 2;
+      sum += x;
+    }
+    if (sum % 10 === 0) return s;
+  }
+  throw new Error('no check digit');
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsSync(CHROMIUM) ? '' : ` (skipped: no browser at ${CHROMIUM}; apt-get install chromium, or set CHROMIUM_PATH)`}`, () => {
+  it('a page asks to sign in first; the sign-in page is accessible; a wrong password says so', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/customers/${danone}`);
+    expect(page.url()).toBe(`${base}/login?next=${encodeURIComponent(`/customers/${danone}`)}`);
+    await axe(page, '01-sign-in');
+    await page.getByLabel('Adresse e-mail').fill('lea@client.example');
+    await page.getByLabel('Mot de passe').fill('wrong password!');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Adresse e-mail ou mot de passe incorrect');
+    await context.close();
+  });
+
+  it('a credit manager sees the portfolio, searches it, opens a customer: amounts in French, both charts drawn', async () => {
+    const page = await signIn('lea@client.example');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(4);
+    await axe(page, '02-portfolio');
+    await page.getByLabel('Nom, SIREN ou référence').fill('dan');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    const row = page.locator('tbody tr').first();
+    expect(await row.textContent()).toMatch(/31\s234,56\s€/); // the exposure, French format
+    await row.getByRole('link', { name: 'Danone' }).click();
+    await page.waitForURL(`${base}/customers/${danone}`);
+    expect(await page.getByTestId('exposure').textContent()).toMatch(/31\s234,56\s€/);
+    expect(await page.getByTestId('limit').textContent()).toMatch(/50\s000,00\s€/);
+    // Chart.js drew the aging (5 buckets) and the score history (the 2 recorded assessments).
+    await expect.poll(() => page.getByTestId('aging-chart').getAttribute('data-rendered')).toBe('5');
+    await expect.poll(() => page.getByTestId('score-chart').getAttribute('data-rendered')).toBe('2');
+    expect(await page.locator('table').filter({ hasText: 'Évaluations' }).locator('tbody tr').count()).toBe(2);
+    expect(await page.getByText('07/12/2026').count()).toBeGreaterThan(0);
+    await axe(page, '03-customer-sheet');
+
+    await page.getByLabel('Nouvelle limite (€)').fill('25 000');
+    await page.getByLabel('Motif').fill('revue annuelle');
+    await page.getByRole('button', { name: 'Enregistrer la limite' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Limite fixée à 25\s000,00\s€/);
+    expect(await page.getByTestId('limit').textContent()).toMatch(/25\s000,00\s€/);
+    const audit = await t.as('admin').get(`/v1/audit?entityType=customer&entityId=${danone}`);
+    expect(audit.body.items[0]).toMatchObject({ action: 'credit_limit.set', actor: 'lea@client.example', reason: 'revue annuelle' });
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.context().close();
+  });
+
+  it('sales see the customer but no limit form', async () => {
+    const page = await signIn('paul@client.example');
+    await page.goto(`${base}/customers/${danone}`);
+    expect(await page.getByRole('heading', { name: 'Danone' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Enregistrer la limite' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('no page logged a console error (a script refused by the Content-Security-Policy would)', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('pages without a browser', () => {
+  it('a form posted without the CSRF token is refused; an idle session sends back to sign-in; assets are hashed, cached and compressed', async () => {
+    const signedIn = await t.as('anonymous').post('/v1/sessions', { email: 'lea@client.example', password: PASSWORD });
+    const cookie = ([] as string[]).concat(signedIn.headers['set-cookie'] ?? [])[0]!.split(';')[0]!;
+    const refused = await t.as('anonymous').post(`/customers/${danone}/limit`).set('Cookie', cookie).type('form').send({ amount: '1', reason: 'x' });
+    expect(refused.status).toBe(403);
+    expect((await t.as('credit_manager').get(`/v1/customers/${danone}`)).body.credit.creditLimit.amount).not.toBe(100);
+    const page = await t.as('anonymous').get('/').set('Cookie', cookie);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.text).not.toMatch(/<script>(?!<\/script>)/);
+    const script = /src="(\/assets\/chart\.umd\.min\.[0-9a-f]{12}\.js)"/.exec((await t.as('anonymous').get(`/customers/${danone}`).set('Cookie', cookie)).text)?.[1];
+    expect(script).toBeDefined();
+    const asset = await t.as('anonymous').get(script!).set('Accept-Encoding', 'gzip');
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-encoding']).toBe('gzip');
+    t.clock.advance(31 * 60_000);
+    const idle = await t.as('anonymous').get('/').set('Cookie', cookie);
+    expect(idle.status).toBe(303);
+    expect(idle.headers.location).toBe('/login?next=%2F');
+  });
+});

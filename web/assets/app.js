@@ -1,0 +1,37 @@
+/* Vigie — charts from the data the server put on each <canvas data-chart="…">; no inline script. */
+(function () {
+  'use strict';
+  if (typeof window.Chart !== 'function') return;
+  // Grade bands come from the scoring policy in force (the server puts them in the chart's data).
+  var COLOURS = { A: 'rgba(29,107,47,0.12)', B: 'rgba(29,107,47,0.06)', C: 'rgba(240,180,0,0.08)', D: 'rgba(138,83,0,0.08)', E: 'rgba(166,27,27,0.08)' };
+  var bands = {
+    id: 'gradeBands',
+    beforeDraw: function (chart) {
+      var list = chart.config.options.plugins.gradeBands;
+      if (!list) return;
+      var y = chart.scales.y, area = chart.chartArea, ctx = chart.ctx;
+      list.forEach(function (b) {
+        var top = y.getPixelForValue(b.to), bottom = y.getPixelForValue(b.from);
+        ctx.save();
+        ctx.fillStyle = COLOURS[b.grade] || 'rgba(0,0,0,0.04)';
+        ctx.fillRect(area.left, top, area.right - area.left, bottom - top);
+        ctx.restore();
+      });
+    },
+  };
+  window.Chart.register(bands);
+  document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
+    var spec = JSON.parse(canvas.getAttribute('data-chart'));
+    var options = { locale: 'fr-FR', responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false }, gradeBands: spec.kind === 'score' ? spec.bands : null } };
+    if (spec.kind === 'score') {
+      options.scales = { y: { min: 0, max: 100, title: { display: true, text: 'Score' } } };
+      options.plugins.tooltip = { callbacks: { afterLabel: function (item) { return spec.notes[item.dataIndex] || ''; } } };
+    }
+    var chart = new window.Chart(canvas, {
+      type: spec.kind === 'score' ? 'line' : 'bar',
+      data: { labels: spec.labels, datasets: [{ label: spec.label, data: spec.values, borderColor: '#0b4f8a', backgroundColor: spec.kind === 'score' ? '#0b4f8a' : ['#1d6b2f', '#8a5300', '#b36b00', '#a61b1b', '#6e0f0f'], tension: 0.2 }] },
+      options: options,
+    });
+    canvas.setAttribute('data-rendered', String(chart.data.datasets[0].data.length));
+  });
+})();
