@@ -63,3 +63,8 @@ export function addMonths(day: string, months: number): string {
   const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
+
+/** A calendar day (YYYY-MM-DD) as the database driver returns it: a string, or a Date at midnight UTC. */
+export function isoDay(d: string | Date): string {
+  return typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10);
+}

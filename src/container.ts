@@ -340,8 +340,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     outbox: emailOutbox,
     documents,
     raise,
-    // Before the reminders: promises and installments, then the insolvency cases (openings caught up, deadlines).
-    reviewNegotiations: async (day) => ({ ...(await negotiation.review(day)), ...(await insolvency.review(day)), ...(await insurance.review(day)), ...(await legalCases.review(day)) }),
+    // Before the reminders: promises and installments, insolvency cases (openings caught up, deadlines), insurer claims, legal-case deadlines.
+    reviewFirst: async (day) => ({ ...(await negotiation.review(day)), ...(await insolvency.review(day)), ...(await insurance.review(day)), ...(await legalCases.review(day)) }),
     clock,
     timeZone: config.VIGIE_TIMEZONE,
     letterhead,

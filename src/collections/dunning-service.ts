@@ -91,7 +91,8 @@ export class DunningService {
       outbox: EmailOutbox;
       documents: DocumentsStore;
       raise: (alerts: AlertInput[], trx?: Executor) => Promise<unknown>;
-      reviewNegotiations: (today: string) => Promise<Record<string, number>>;
+      /** The day's reviews before the reminders (promises and installments, insolvency cases, insurer claims, legal-case deadlines), with their counts. */
+      reviewFirst: (today: string) => Promise<Record<string, number>>;
       clock: Clock;
       timeZone: string;
       letterhead: Letterhead;
@@ -107,14 +108,14 @@ export class DunningService {
   async run(): Promise<DunningRunCounts> {
     const started = Date.now();
     const today = this.today();
-    const negotiation = await this.o.reviewNegotiations(today);
+    const reviewed = await this.o.reviewFirst(today);
     const plans = await this.o.plans.current();
     const { policy } = await this.o.policy.current();
     const lead = Math.max(0, ...[...plans.values()].flatMap((p) => p.steps.map((s) => -s.offsetDays)));
     const horizon = addDays(today, lead);
     const { rows: candidates } = await sql<{ customer_id: string }>`
       SELECT DISTINCT customer_id FROM invoices WHERE open_amount > 0 AND due_date <= ${horizon}::date ORDER BY customer_id`.execute(this.o.db);
-    const counts: DunningRunCounts = { customers: candidates.length, actions: 0, emails: 0, letters: 0, calls: 0, tasks: 0, ...negotiation };
+    const counts: DunningRunCounts = { customers: candidates.length, actions: 0, emails: 0, letters: 0, calls: 0, tasks: 0, ...reviewed };
     for (let i = 0; i < candidates.length; i += this.o.batchSize) {
       const ids = candidates.slice(i, i + this.o.batchSize).map((c) => c.customer_id);
       const c = await this.runBatch(ids, today, horizon, plans, policy);

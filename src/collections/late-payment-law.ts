@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DB } from '../db/schema.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
+import { isoDay as day } from '../clock.js';
 import { currencySchema, isoDateSchema } from '../identifiers.js';
 import { cachedValue } from '../policy/cached-value.js';
 import { L441_10, type HalfYearRates, type Indemnity } from './penalties.js';
@@ -130,7 +131,6 @@ export class LatePaymentLaw {
   }
 }
 
-const day = (d: string | Date) => (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
 function rateView(r: { period_start: string | Date; ecb_refi_rate_bp: number; legal_rate_professional_bp: number; sources: string; updated_at: Date | string; updated_by: string }): RateView {
   return {

@@ -5,6 +5,7 @@ import type { CreditInsuranceCoversTable, DB } from '../db/schema.js';
 import type { AlertInput } from '../alerts/alerts-service.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
+import { isoDay as day } from '../clock.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { currencySchema, isoDateSchema } from '../identifiers.js';
 import type { PolicyService } from '../policy/policy-service.js';
@@ -50,7 +51,6 @@ export interface CoverView {
   updatedBy: string;
 }
 
-const day = (d: string | Date) => (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
 function coverView(r: CoverRow): CoverView {
   return {

@@ -5,7 +5,7 @@ import type { DB, InsolvencyCasesTable } from '../db/schema.js';
 import type { AlertInput } from '../alerts/alerts-service.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
-import { addDays, daysBetween } from '../clock.js';
+import { addDays, daysBetween, isoDay as day } from '../clock.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { isoDateSchema } from '../identifiers.js';
 import type { LegalEvent } from '../../sources/source.js';
@@ -399,7 +399,6 @@ export class InsolvencyService {
   }
 }
 
-const day = (d: string | Date) => (typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
 function openedAlert(r: Pick<CaseRow, 'id' | 'customer_id' | 'proceeding' | 'deadline' | 'announcement_id' | 'published_on' | 'judgment_date' | 'mandataire'>, note: string | null): AlertInput {
   return {

@@ -8,7 +8,7 @@ import type { AlertInput } from '../alerts/alerts-service.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import type { CompaniesService } from '../companies/companies-service.js';
-import { addMonths, daysBetween } from '../clock.js';
+import { addMonths, daysBetween, isoDay } from '../clock.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { isoDateSchema } from '../identifiers.js';
 import type { DocumentsStore } from '../collections/documents.js';
@@ -50,7 +50,7 @@ const NEXT: Record<LegalCaseStatus, ReadonlyArray<z.output<typeof stepBody>['ste
   closed: [],
 };
 
-const day = (d: string | Date | null) => (d === null ? null : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10));
+const day = (d: string | Date | null) => (d === null ? null : isoDay(d));
 
 /** A claimed invoice: the statement's figures, its penalty and indemnity as amounts, and its purchase order. */
 type ClaimInvoice = Pick<StatementInvoice, 'number' | 'issueDate' | 'dueDate' | 'amount' | 'paid' | 'open' | 'daysLate'> & { penalty: number; indemnity: number; orderId: string | null };
