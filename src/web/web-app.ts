@@ -12,6 +12,10 @@ import { formatMoney } from '../collections/templates.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import type { AssessmentsService } from '../scoring/assessments-service.js';
+import type { AlertsService } from '../alerts/alerts-service.js';
+import { ALERT_TYPES } from '../alerts/alerts-routes.js';
+import type { OrdersService } from '../orders/orders-service.js';
+import { createCustomerBody } from '../customers/customers-schemas.js';
 import type { ScoringPolicyService } from '../scoring/scoring-policy-service.js';
 import type { SessionContext, UsersService } from '../users/users-service.js';
 import { Assets } from './assets.js';
@@ -39,6 +43,8 @@ interface WebDeps {
   credit: CreditService;
   assessments: AssessmentsService;
   scoringPolicy: ScoringPolicyService;
+  alerts: AlertsService;
+  orders: OrdersService;
   cookie: { secure: boolean; maxAgeMs: number };
 }
 
@@ -63,14 +69,16 @@ export function webApp(deps: WebDeps): Router {
   hbs.registerHelper('roleLabel', (r: string) => ROLE_LABELS[r] ?? r);
   const view = (name: string) => hbs.compile(readFileSync(path.join(ROOT, 'web/views', `${name}.hbs`), 'utf8'));
   const layout = view('layout');
-  const pages = { login: view('login'), portfolio: view('portfolio'), customer: view('customer') };
+  const pages = { login: view('login'), portfolio: view('portfolio'), customer: view('customer'), alerts: view('alerts'), orders: view('orders') };
   const form = express.urlencoded({ extended: false, limit: '20kb' });
 
   const render = (res: Response, page: keyof typeof pages, data: Record<string, unknown>, status = 200) => {
     const session = res.locals.session as SessionContext | undefined;
     const body = pages[page]({ ...data, csrf: session?.csrfToken });
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
-    res.send(layout({ ...data, body, page, user: session?.user, csrf: session?.csrfToken }));
+    const role = session?.user.role;
+    const nav = { alerts: role === 'credit_manager' || role === 'admin', orders: role === 'credit_manager' || role === 'admin' };
+    res.send(layout({ ...data, body, page, nav, user: session?.user, csrf: session?.csrfToken }));
   };
 
   router.use(assets.handler());
@@ -123,7 +131,7 @@ export function webApp(deps: WebDeps): Router {
     res.redirect(303, '/login');
   });
 
-  router.get('/', loadSession, signedIn, async (req, res) => {
+  const portfolioPage = async (req: Request, res: Response, error?: string, draft?: Record<string, unknown>) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
     const grade = typeof req.query.grade === 'string' && (GRADES as readonly string[]).includes(req.query.grade) ? req.query.grade : '';
     const status = req.query.status === 'blocked' || req.query.status === 'overdue' ? req.query.status : '';
@@ -134,6 +142,9 @@ export function webApp(deps: WebDeps): Router {
     render(res, 'portfolio', {
       title: 'Portefeuille',
       charts: false,
+      canManage: MANAGE.includes((res.locals.session as SessionContext).user.role),
+      error,
+      draft,
       grades: GRADES,
       filters: { q, grade, status, sort },
       rows: rows.slice(0, PAGE),
@@ -141,8 +152,9 @@ export function webApp(deps: WebDeps): Router {
       to: (pageNo - 1) * PAGE + Math.min(rows.length, PAGE),
       previous: pageNo > 1 ? link(pageNo - 1) : null,
       next: rows.length > PAGE ? link(pageNo + 1) : null,
-    });
-  });
+    }, error ? 400 : 200);
+  };
+  router.get('/', loadSession, signedIn, (req, res) => portfolioPage(req, res));
 
   const sheet = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const id = String(req.params.id);
@@ -229,6 +241,135 @@ export function webApp(deps: WebDeps): Router {
       throw err;
     }
     await sheet(req, res, { notice: `Limite fixée à ${eur(Math.round(euros * 100), customer.currency)}.` });
+  });
+  /** Roles: the same as the API routes behind each page. */
+  const managerOnly: RequestHandler = (_req, res, next) => {
+    if (MANAGE.includes((res.locals.session as SessionContext).user.role)) return next();
+    res.status(403).type('text').send('Votre rôle ne donne pas accès à cette page.');
+  };
+
+  router.post('/customers', loadSession, signedIn, form, csrf, managerOnly, async (req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const parsed = createCustomerBody.safeParse({ externalId: b.externalId, siren: String(b.siren ?? '').replace(/\s/g, ''), name: b.name });
+    if (!parsed.success) {
+      const labels: Record<string, string> = { externalId: 'code client', siren: 'SIREN', name: 'raison sociale' };
+      return portfolioPage(req, res, `Client non créé : ${parsed.error.issues.map((i) => `${labels[String(i.path[0])] ?? String(i.path[0])} — ${i.message}`).join(' ; ')}.`, b);
+    }
+    try {
+      const created = await deps.customers.create(parsed.data);
+      res.redirect(303, `/customers/${created.id}`);
+    } catch (err) {
+      if (!(err instanceof DomainError) || (err.kind !== 'conflict' && err.kind !== 'invalid_input')) throw err;
+      await portfolioPage(req, res, `Client non créé : ${err.message}`, b);
+    }
+  });
+
+  const SEVERITIES = [
+    { value: 'critical', label: 'critique', tone: 'bad' },
+    { value: 'high', label: 'haute', tone: 'bad' },
+    { value: 'medium', label: 'moyenne', tone: 'warn' },
+    { value: 'low', label: 'basse', tone: 'ok' },
+  ];
+  const STATUSES = [
+    { value: 'open', label: 'Ouvertes' },
+    { value: 'acknowledged', label: 'Prises en compte' },
+    { value: 'resolved', label: 'Résolues' },
+  ];
+  const alertsPage = async (req: Request, res: Response, notice?: string) => {
+    const pick = (v: unknown, allowed: readonly string[], fallback: string) => (typeof v === 'string' && allowed.includes(v) ? v : fallback);
+    const filters = {
+      status: pick(req.query.status, STATUSES.map((x) => x.value), 'open'),
+      severity: pick(req.query.severity, SEVERITIES.map((x) => x.value), ''),
+      type: pick(req.query.type, ALERT_TYPES, ''),
+    };
+    const { items } = await deps.alerts.list({ status: filters.status, ...(filters.severity ? { severity: filters.severity } : {}), ...(filters.type ? { type: filters.type } : {}), limit: 200 });
+    const ids = [...new Set(items.map((a) => a.customerId).filter((x): x is string => x !== null))];
+    const names = new Map(ids.length ? (await deps.db.selectFrom('customers').select(['id', 'name']).where('id', 'in', ids).execute()).map((c) => [c.id, c.name]) : []);
+    render(res, 'alerts', {
+      title: 'Alertes',
+      notice,
+      filters,
+      statuses: STATUSES,
+      severities: SEVERITIES,
+      types: ALERT_TYPES,
+      rows: items.map((a) => {
+        const sev = SEVERITIES.find((x) => x.value === a.severity);
+        return {
+          id: a.id,
+          date: frDate(a.createdAt),
+          severity: sev?.label ?? a.severity,
+          tone: sev?.tone ?? 'warn',
+          customerId: a.customerId,
+          customerName: a.customerId ? (names.get(a.customerId) ?? a.customerId) : null,
+          type: a.type,
+          message: a.message,
+          status: STATUSES.find((x) => x.value === a.status)?.label ?? a.status,
+          comment: a.comment,
+          open: a.status !== 'resolved',
+        };
+      }),
+    });
+  };
+  router.get('/alerts', loadSession, signedIn, managerOnly, (req, res) => alertsPage(req, res));
+  router.post('/alerts/:id', loadSession, signedIn, form, csrf, managerOnly, async (req, res) => {
+    const { comment, action } = req.body as Record<string, string | undefined>;
+    const text = String(comment ?? '').trim().slice(0, 1000);
+    if (!text) return alertsPage(req, res, 'Un commentaire est nécessaire.');
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Alerte inconnue.');
+    const done = await deps.alerts.acknowledge(id, { comment: text, resolve: action === 'resolve' }, (res.locals.session as SessionContext).auth);
+    await alertsPage(req, res, done.status === 'resolved' ? 'Alerte résolue.' : 'Alerte prise en compte.');
+  });
+
+  const DECISIONS: Record<string, { label: string; tone: string }> = { review: { label: 'à examiner', tone: 'warn' }, blocked: { label: 'bloquée', tone: 'bad' } };
+  const ordersPage = async (_req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200) => {
+    const { rows } = await sql<{ order_id: string; customer_id: string; name: string; amount: number; currency: string; decision: string; reasons: string[] | null; created_at: Date }>`
+      SELECT o.order_id, o.customer_id, c.name, o.amount, o.currency, o.decision, ARRAY(SELECT jsonb_array_elements_text(o.facts->'reasons')) AS reasons, o.created_at
+        FROM order_checks o JOIN customers c ON c.id = o.customer_id
+       WHERE o.decision <> 'approved'
+       ORDER BY o.created_at DESC
+       LIMIT 200`.execute(deps.db);
+    render(
+      res,
+      'orders',
+      {
+        title: 'Commandes à examiner',
+        ...extra,
+        rows: rows.map((o) => ({
+          orderId: o.order_id,
+          encodedId: encodeURIComponent(o.order_id),
+          customerId: o.customer_id,
+          customerName: o.name,
+          amount: eur(o.amount, o.currency),
+          decision: DECISIONS[o.decision]?.label ?? o.decision,
+          tone: DECISIONS[o.decision]?.tone ?? 'warn',
+          reasons: (o.reasons ?? []).map((r) => REASONS_FR[r] ?? r),
+          date: frDate(new Date(o.created_at).toISOString()),
+        })),
+      },
+      status,
+    );
+  };
+  router.get('/orders', loadSession, signedIn, managerOnly, (req, res) => ordersPage(req, res));
+  router.post('/orders/:orderId/:action', loadSession, signedIn, form, csrf, managerOnly, async (req, res) => {
+    const orderId = String(req.params.orderId);
+    const actor = (res.locals.session as SessionContext).auth;
+    const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 1000);
+    try {
+      if (req.params.action === 'override') {
+        if (!reason) return ordersPage(req, res, { error: 'Un motif est nécessaire pour accepter une commande.' }, 400);
+        await deps.orders.override(orderId, reason, actor);
+        return ordersPage(req, res, { notice: `Commande ${orderId} acceptée.` });
+      }
+      if (req.params.action === 'recheck') {
+        const r = await deps.orders.recheck(orderId, null, actor);
+        return ordersPage(req, res, { notice: `Commande ${orderId} vérifiée à nouveau : ${r.decision === 'approved' ? 'acceptée' : (DECISIONS[r.decision]?.label ?? r.decision)}.` });
+      }
+      res.status(404).type('text').send('Action inconnue.');
+    } catch (err) {
+      if (err instanceof DomainError && err.kind !== 'upstream_unavailable') return ordersPage(req, res, { error: err.message }, 409);
+      throw err;
+    }
   });
   return router;
 }

@@ -44,7 +44,8 @@ async function signIn(email: string) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+    // A refused form or page (400, 401, 403) is logged by Chromium too; what must not appear is any other error.
+    if (m.type() === 'error' && !/the server responded with a status of (400|401|403)/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`);
   });
   await page.goto(`${base}/`);
   await page.getByLabel('Adresse e-mail').fill(email);
@@ -156,15 +157,72 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     await page.context().close();
   });
 
-  it('sales see the customer but no limit form', async () => {
-    const page = await signIn('paul@client.example');
-    await page.goto(`${base}/customers/${danone}`);
-    expect(await page.getByRole('heading', { name: 'Danone' }).count()).toBe(1);
-    expect(await page.getByRole('button', { name: 'Enregistrer la limite' }).count()).toBe(0);
+  it('a credit manager creates a customer, sets its limit, sees its order blocked and accepts it with a reason', async () => {
+    const page = await signIn('lea@client.example');
+    await page.getByText('Nouveau client').click();
+    await page.getByLabel('SIREN', { exact: true }).fill('12345');
+    await page.getByLabel('Raison sociale').fill('Boulangerie Delta');
+    await page.getByLabel('Code client (ERP)').fill('DELTA-1');
+    await page.getByRole('button', { name: 'Créer le client' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('SIREN');
+    // What was typed is kept.
+    expect(await page.getByLabel('Raison sociale').inputValue()).toBe('Boulangerie Delta');
+    await page.getByLabel('SIREN', { exact: true }).fill(makeLuhn(812345670));
+    await page.getByRole('button', { name: 'Créer le client' }).click();
+    await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+    const id = page.url().split('/').pop()!;
+    expect(await page.getByRole('heading', { name: 'Boulangerie Delta' }).count()).toBe(1);
+    await page.getByLabel('Nouvelle limite (€)').fill('1 000');
+    await page.getByLabel('Motif').fill('ouverture de compte');
+    await page.getByRole('button', { name: 'Enregistrer la limite' }).click();
+    await expect.poll(() => page.getByTestId('limit').textContent()).toMatch(/1\s000,00\s€/);
+
+    const orderId = unique('ORD');
+    const check = await t.as('order_system').post('/v1/order-checks', { orderId, customerId: id, amount: 200_000, currency: 'EUR' });
+    expect(check.body.decision).toBe('blocked');
+    await page.getByRole('link', { name: 'Commandes' }).click();
+    const row = page.locator('tbody tr', { hasText: orderId });
+    expect(await row.textContent()).toMatch(/2\s000,00\s€/);
+    expect(await row.textContent()).toContain('limite dépassée');
+    await axe(page, '04-orders');
+    await row.getByLabel(`Motif d’acceptation de la commande ${orderId}`).fill('client historique, accord du directeur');
+    await row.getByRole('button', { name: 'Accepter' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Commande ${orderId} acceptée`);
+    expect(await page.locator('tbody tr', { hasText: orderId }).count()).toBe(0);
+    const after = await t.as('credit_manager').get(`/v1/order-checks/${orderId}`);
+    expect(after.body).toMatchObject({ decision: 'approved', override: { by: 'lea@client.example', reason: 'client historique, accord du directeur' } });
     await page.context().close();
   });
 
-  it('no page logged a console error (a script refused by the Content-Security-Policy would)', () => {
+  it('a credit manager acknowledges an alert with a comment', async () => {
+    await t.container.services.monitoring.exposureWatch.run();
+    const page = await signIn('lea@client.example');
+    await page.getByRole('link', { name: 'Alertes' }).click();
+    await page.getByLabel('Type').selectOption('overdue');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    const row = page.locator('tbody tr', { hasText: 'Danone' }).first();
+    await axe(page, '05-alerts');
+    await row.getByRole('textbox').fill('relance téléphonique faite');
+    await row.getByRole('button', { name: 'Prendre en compte' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Alerte prise en compte');
+    const alerts = await t.as('credit_manager').get(`/v1/alerts?customerId=${danone}&type=overdue`);
+    expect(alerts.body.items[0]).toMatchObject({ status: 'acknowledged', comment: 'relance téléphonique faite' });
+    await page.context().close();
+  });
+
+  it('sales see the customer but no limit form, and no alerts or orders pages', async () => {
+    const page = await signIn('paul@client.example');
+    expect(await page.getByRole('link', { name: 'Alertes' }).count()).toBe(0);
+    expect(await page.getByText('Nouveau client').count()).toBe(0);
+    await page.goto(`${base}/customers/${danone}`);
+    expect(await page.getByRole('heading', { name: 'Danone' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Enregistrer la limite' }).count()).toBe(0);
+    const refused = await page.goto(`${base}/alerts`);
+    expect(refused?.status()).toBe(403);
+    await page.context().close();
+  });
+
+  it('no page logged a console error but the refusals asked for (a script refused by the Content-Security-Policy would be one)', () => {
     expect(consoleErrors).toEqual([]);
   });
 });
