@@ -11,6 +11,7 @@ import { DomainError, RateLimited } from '../errors.js';
 import { formatMoney } from '../collections/templates.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { CustomersService } from '../customers/customers-service.js';
+import type { CompaniesService } from '../companies/companies-service.js';
 import type { AssessmentsService } from '../scoring/assessments-service.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import { ALERT_TYPES } from '../alerts/alerts-routes.js';
@@ -45,6 +46,7 @@ interface WebDeps {
   scoringPolicy: ScoringPolicyService;
   alerts: AlertsService;
   orders: OrdersService;
+  companies: CompaniesService;
   cookie: { secure: boolean; maxAgeMs: number };
 }
 
@@ -69,7 +71,15 @@ export function webApp(deps: WebDeps): Router {
   hbs.registerHelper('roleLabel', (r: string) => ROLE_LABELS[r] ?? r);
   const view = (name: string) => hbs.compile(readFileSync(path.join(ROOT, 'web/views', `${name}.hbs`), 'utf8'));
   const layout = view('layout');
-  const pages = { login: view('login'), portfolio: view('portfolio'), customer: view('customer'), alerts: view('alerts'), orders: view('orders') };
+  const pages = {
+    login: view('login'),
+    portfolio: view('portfolio'),
+    customer: view('customer'),
+    alerts: view('alerts'),
+    orders: view('orders'),
+    prospects: view('prospects'),
+    prospect: view('prospect'),
+  };
   const form = express.urlencoded({ extended: false, limit: '20kb' });
 
   const render = (res: Response, page: keyof typeof pages, data: Record<string, unknown>, status = 200) => {
@@ -77,7 +87,8 @@ export function webApp(deps: WebDeps): Router {
     const body = pages[page]({ ...data, csrf: session?.csrfToken });
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
     const role = session?.user.role;
-    const nav = { alerts: role === 'credit_manager' || role === 'admin', orders: role === 'credit_manager' || role === 'admin' };
+    const manager = role === 'credit_manager' || role === 'admin';
+    const nav = { alerts: manager, orders: manager, prospects: manager || role === 'sales' };
     res.send(layout({ ...data, body, page, nav, user: session?.user, csrf: session?.csrfToken }));
   };
 
@@ -371,8 +382,84 @@ export function webApp(deps: WebDeps): Router {
       throw err;
     }
   });
+  // The prospect check (sales, credit managers): search the registry, then the assessment report.
+  const PROSPECT: readonly Role[] = ['sales', 'credit_manager', 'admin'];
+  const prospectRoles: RequestHandler = (_req, res, next) => {
+    if (PROSPECT.includes((res.locals.session as SessionContext).user.role)) return next();
+    res.status(403).type('text').send('Votre rôle ne donne pas accès à cette page.');
+  };
+  router.get('/prospects', loadSession, signedIn, prospectRoles, async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
+    const digits = q.replace(/\s/g, '');
+    if (/^\d{9}$/.test(digits) || /^\d{14}$/.test(digits)) return res.redirect(303, `/prospects/${digits.slice(0, 9)}`);
+    if (!q) return render(res, 'prospects', { title: 'Contrôle prospect', q });
+    try {
+      const found = await deps.companies.search(q, 1);
+      render(res, 'prospects', {
+        title: 'Contrôle prospect',
+        q,
+        results: {
+          total: found.total,
+          more: found.total > found.companies.length,
+          rows: found.companies.map((c) => ({ name: c.name ?? c.siren, siren: c.siren, address: c.headOffice?.address ?? '', status: STATUS_FR[c.status] ?? c.status })),
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      render(res, 'prospects', { title: 'Contrôle prospect', q, error: `Recherche impossible : ${err.message}` }, err.kind === 'upstream_unavailable' ? 503 : 400);
+    }
+  });
+  router.get('/prospects/:siren', loadSession, signedIn, prospectRoles, async (req, res) => {
+    const siren = String(req.params.siren);
+    if (!/^\d{9}$/.test(siren)) return void res.status(404).type('text').send('SIREN invalide.');
+    try {
+      const [report, company] = await Promise.all([deps.assessments.assessCompany(siren), deps.companies.company(siren)]);
+      const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${String(Math.round(v * 10) / 10).replace('.', ',')} %`);
+      render(res, 'prospect', {
+        title: `Prospect ${report.company.name ?? siren}`,
+        company: { name: report.company.name ?? siren, status: STATUS_FR[report.company.status ?? ''] ?? report.company.status ?? '' },
+        report: {
+          siren,
+          asOf: frDate(report.asOf),
+          grade: report.grade,
+          score: report.score,
+          pd: pct(report.probabilityOfDefault12m * 100),
+          confidence: { high: 'élevée', medium: 'moyenne', low: 'faible' }[report.confidence.level],
+          limit: eur(report.recommendedLimit.amount),
+          limitReason: report.recommendedLimit.reason.detail,
+          basis: report.recommendedLimit.basis,
+          condition: CONDITIONS_FR[report.paymentConditions.condition] ?? report.paymentConditions.condition,
+          conditionDetail: report.paymentConditions.detail,
+          reasons: report.reasons.filter((r) => r.points !== 0 || r.scorer === 'data').map((r) => ({ scorer: r.scorer, detail: r.detail, points: r.points })),
+        },
+        events: [...company.legalEvents.items].sort((a, b) => (a.publishedOn < b.publishedOn ? 1 : -1)).slice(0, 20).map((e) => ({ date: frDate(e.publishedOn), kind: e.kind.replace(/_/g, ' '), court: e.court ?? '' })),
+        statements: company.financialStatements.items.map((f) => ({
+          date: frDate(f.closingDate),
+          type: STATEMENT_TYPES[f.type] ?? f.type,
+          revenue: f.revenue === null ? '–' : eur(f.revenue * 100),
+          netIncome: f.netIncome === null ? '–' : eur(f.netIncome * 100),
+          debt: pct(f.ratios.debtRatio),
+          equity: pct(f.ratios.equityRatio),
+          margin: pct(f.ratios.ebitdaMargin),
+        })),
+        freshness: report.freshness.map((f) => ({
+          source: f.source,
+          date: f.fetchedAt ? frDate(f.fetchedAt) : '–',
+          state: !f.available ? `indisponible${f.error ? ` (${f.error})` : ''}` : f.stale ? 'ancienne (la source n’a pas répondu)' : 'à jour',
+        })),
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      render(res, 'prospects', { title: 'Contrôle prospect', q: siren, error: err.message }, err.kind === 'not_found' ? 404 : err.kind === 'upstream_unavailable' ? 503 : 400);
+    }
+  });
+
   return router;
 }
+
+const STATUS_FR: Record<string, string> = { active: 'active', ceased: 'cessée', unknown: 'situation inconnue' };
+const CONDITIONS_FR: Record<string, string> = { standard_terms: 'délais habituels', shorter_terms: 'délais raccourcis', deposit: 'acompte', prepayment: 'paiement d’avance' };
+const STATEMENT_TYPES: Record<string, string> = { C: 'complets', S: 'simplifiés', K: 'consolidés' };
 
 interface PortfolioRow {
   id: string;

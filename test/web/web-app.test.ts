@@ -210,6 +210,30 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     await page.context().close();
   });
 
+  it('sales check a prospect: search by name, then the report by SIREN from the recorded sources, printable', async () => {
+    const page = await signIn('paul@client.example');
+    await page.getByRole('link', { name: 'Contrôle prospect' }).click();
+    await page.getByLabel('Nom, SIREN ou SIRET').fill('Ganymede');
+    await page.getByRole('button', { name: 'Chercher' }).click();
+    await expect.poll(() => page.locator('caption').first().textContent()).toContain('116 entreprise(s) trouvée(s)');
+    expect(await page.locator('tbody tr').count()).toBeGreaterThan(1);
+    await axe(page, '06-prospect-search');
+    await page.getByLabel('Nom, SIREN ou SIRET').fill('552 032 534');
+    await page.getByRole('button', { name: 'Chercher' }).click();
+    await page.waitForURL(`${base}/prospects/552032534`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('DANONE');
+    expect(await page.getByTestId('grade').textContent()).toMatch(/^[A-EX]$/);
+    expect(await page.getByTestId('recommended-limit').textContent()).toMatch(/€$/);
+    for (const heading of ['Base de la limite', 'Raisons', 'Annonces légales (BODACC)', 'Ratios financiers', 'Fraîcheur des sources']) {
+      expect(await page.getByRole('heading', { name: heading }).count(), heading).toBe(1);
+    }
+    expect(await page.locator('table', { hasText: 'Comptes publiés' }).locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('table', { hasText: 'D’où vient chaque donnée' }).textContent()).toContain('recherche-entreprises');
+    expect(await page.getByRole('button', { name: 'Imprimer' }).count()).toBe(1);
+    await axe(page, '07-prospect-report');
+    await page.context().close();
+  });
+
   it('sales see the customer but no limit form, and no alerts or orders pages', async () => {
     const page = await signIn('paul@client.example');
     expect(await page.getByRole('link', { name: 'Alertes' }).count()).toBe(0);

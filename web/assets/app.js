@@ -1,6 +1,9 @@
 /* Vigie — charts from the data the server put on each <canvas data-chart="…">; no inline script. */
 (function () {
   'use strict';
+  document.querySelectorAll('[data-print]').forEach(function (b) {
+    b.addEventListener('click', function () { window.print(); });
+  });
   if (typeof window.Chart !== 'function') return;
   // Grade bands come from the scoring policy in force (the server puts them in the chart's data).
   var COLOURS = { A: 'rgba(29,107,47,0.12)', B: 'rgba(29,107,47,0.06)', C: 'rgba(240,180,0,0.08)', D: 'rgba(138,83,0,0.08)', E: 'rgba(166,27,27,0.08)' };
