@@ -12,6 +12,10 @@ import { formatMoney } from '../collections/templates.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import type { CompaniesService } from '../companies/companies-service.js';
+import type { WorklistService } from '../collections/worklist-service.js';
+import { callOutcomeBody, letterSentBody } from '../collections/worklist-service.js';
+import type { KpisService } from '../kpis/kpis-service.js';
+import { addDays } from '../clock.js';
 import type { AssessmentsService } from '../scoring/assessments-service.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
 import { ALERT_TYPES } from '../alerts/alerts-routes.js';
@@ -47,6 +51,8 @@ interface WebDeps {
   alerts: AlertsService;
   orders: OrdersService;
   companies: CompaniesService;
+  worklist: WorklistService;
+  kpis: KpisService;
   cookie: { secure: boolean; maxAgeMs: number };
 }
 
@@ -79,6 +85,8 @@ export function webApp(deps: WebDeps): Router {
     orders: view('orders'),
     prospects: view('prospects'),
     prospect: view('prospect'),
+    worklist: view('worklist'),
+    kpis: view('kpis'),
   };
   const form = express.urlencoded({ extended: false, limit: '20kb' });
 
@@ -88,7 +96,7 @@ export function webApp(deps: WebDeps): Router {
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
     const role = session?.user.role;
     const manager = role === 'credit_manager' || role === 'admin';
-    const nav = { alerts: manager, orders: manager, prospects: manager || role === 'sales' };
+    const nav = { alerts: manager, orders: manager, prospects: manager || role === 'sales', collections: manager || role === 'collector' };
     res.send(layout({ ...data, body, page, nav, user: session?.user, csrf: session?.csrfToken }));
   };
 
@@ -451,6 +459,124 @@ export function webApp(deps: WebDeps): Router {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       render(res, 'prospects', { title: 'Contrôle prospect', q: siren, error: err.message }, err.kind === 'not_found' ? 404 : err.kind === 'upstream_unavailable' ? 503 : 400);
+    }
+  });
+
+  // Collections (collectors, credit managers): the day's worklist and the KPIs.
+  const COLLECT: readonly Role[] = ['collector', 'credit_manager', 'admin'];
+  const collectRoles: RequestHandler = (_req, res, next) => {
+    if (COLLECT.includes((res.locals.session as SessionContext).user.role)) return next();
+    res.status(403).type('text').send('Votre rôle ne donne pas accès à cette page.');
+  };
+  const TASKS: Record<string, string> = {
+    call: 'Appel',
+    letter_to_send: 'Courrier à envoyer',
+    formal_notice_to_send: 'Mise en demeure à envoyer',
+    escalation: 'Escalade',
+    claim_declaration: 'Déclaration de créance',
+    declare_to_insurer: 'Déclaration à l’assureur',
+    promise_due: 'Promesse à échéance',
+    installment_due: 'Échéance d’un plan',
+  };
+  const worklistPage = async (req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200) => {
+    const today = (await deps.credit.rule()).today;
+    const assignee = typeof req.query.assignee === 'string' && req.query.assignee.trim() ? req.query.assignee.trim().slice(0, 200) : undefined;
+    const date = typeof req.query.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(req.query.date) ? req.query.date : today;
+    const list = await deps.worklist.worklist({ assignee, date, limit: 200 });
+    render(
+      res,
+      'worklist',
+      {
+        title: 'Recouvrement',
+        today,
+        ...extra,
+        filters: { assignee: assignee ?? '', date },
+        rows: list.items.map((i) => ({
+          id: i.id,
+          typeLabel: TASKS[i.type] ?? i.type,
+          label: i.label,
+          customerId: i.customer.id,
+          customerName: i.customer.name,
+          grade: i.customer.riskGrade,
+          dueOn: frDate(i.dueOn),
+          amount: eur(i.amountAtRisk, i.currency),
+          assignee: i.assignee ?? '–',
+          isCall: i.type === 'call',
+          isLetter: i.type === 'letter_to_send' || i.type === 'formal_notice_to_send',
+          isTask: !['call', 'letter_to_send', 'formal_notice_to_send', 'promise_due', 'installment_due'].includes(i.type),
+        })),
+      },
+      status,
+    );
+  };
+  router.get('/worklist', loadSession, signedIn, collectRoles, (req, res) => worklistPage(req, res));
+  router.post('/worklist/:id/:action', loadSession, signedIn, form, csrf, collectRoles, async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Tâche inconnue.');
+    const actor = (res.locals.session as SessionContext).auth;
+    const b = req.body as Record<string, string | undefined>;
+    const notes = b.notes?.trim() ? b.notes.trim() : undefined;
+    try {
+      if (req.params.action === 'call') {
+        const input = callOutcomeBody.safeParse({ outcome: b.outcome, ...(notes ? { notes } : {}) });
+        if (!input.success) return worklistPage(req, res, { error: 'Résultat de l’appel : choisissez un résultat.' }, 400);
+        await deps.worklist.recordCall(id, input.data, actor);
+        return worklistPage(req, res, { notice: 'Appel enregistré.' });
+      }
+      if (req.params.action === 'letter') {
+        const input = letterSentBody.safeParse({ sentOn: b.sentOn, ...(b.registeredNumber?.trim() ? { registeredNumber: b.registeredNumber.trim() } : {}) });
+        if (!input.success) return worklistPage(req, res, { error: 'Date d’envoi : une date valide.' }, 400);
+        await deps.worklist.markLetterSent(id, input.data, actor);
+        return worklistPage(req, res, { notice: 'Courrier marqué envoyé.' });
+      }
+      if (req.params.action === 'done') {
+        await deps.worklist.completeTask(id, notes ? { notes } : {}, actor);
+        return worklistPage(req, res, { notice: 'Tâche faite.' });
+      }
+      res.status(404).type('text').send('Action inconnue.');
+    } catch (err) {
+      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'not_found' || err.kind === 'invalid_input')) return worklistPage(req, res, { error: err.message }, 409);
+      throw err;
+    }
+  });
+
+  router.get('/kpis', loadSession, signedIn, collectRoles, async (req, res) => {
+    const today = (await deps.credit.rule()).today;
+    const valid = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null);
+    const to = valid(req.query.to) ?? today;
+    const from = valid(req.query.from) ?? `${addDays(to, -335).slice(0, 7)}-01`;
+    try {
+      const { buckets } = await deps.kpis.kpis({ from, to, groupBy: 'month', currency: 'EUR' });
+      const months = buckets.map((b) => b.group);
+      const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+      const fmtPct = (v: number | null) => (v === null ? '–' : `${String(pct(v)).replace('.', ',')} %`);
+      const dso = buckets.map((b) => b.dso.countBack);
+      const series = [
+        { label: 'Échu / encours', values: buckets.map((b) => pct(b.overdueRate)) },
+        { label: 'Impayés', values: buckets.map((b) => pct(b.unpaidRate)) },
+        { label: 'Recouvrement', values: buckets.map((b) => pct(b.recoveryRate)) },
+      ];
+      render(res, 'kpis', {
+        title: 'Indicateurs',
+        charts: true,
+        from,
+        to,
+        dso: { spec: JSON.stringify({ kind: 'line', label: 'DSO', labels: months, values: dso }), summary: months.map((m, i) => `${m} ${dso[i] ?? '–'} j`).join(', ') },
+        rates: { spec: JSON.stringify({ kind: 'line', labels: months, datasets: series }), summary: series.map((x) => `${x.label} : ${x.values.map((v) => (v === null ? '–' : `${v} %`)).join(', ')}`).join(' ; ') },
+        rows: buckets.map((b) => ({
+          month: b.group,
+          sales: eur(b.sales),
+          receivables: eur(b.receivables),
+          dso: b.dso.countBack === null ? '–' : String(b.dso.countBack).replace('.', ','),
+          overdue: fmtPct(b.overdueRate),
+          unpaid: fmtPct(b.unpaidRate),
+          recovery: fmtPct(b.recoveryRate),
+          over90: fmtPct(b.shareOver90Days),
+        })),
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.kind !== 'invalid_input') throw err;
+      render(res, 'kpis', { title: 'Indicateurs', from, to, error: err.message, dso: { spec: '{}' }, rates: { spec: '{}' }, rows: [] }, 400);
     }
   });
 

@@ -65,6 +65,7 @@ beforeAll(async () => {
   for (const [email, role] of [
     ['lea@client.example', 'credit_manager'],
     ['paul@client.example', 'sales'],
+    ['camille@client.example', 'collector'],
   ] as const) {
     await t.as('admin').post('/v1/users', { email, name: email.split('@')[0], role, password: PASSWORD }).expect(201);
   }
@@ -231,6 +232,40 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     expect(await page.locator('table', { hasText: 'D’où vient chaque donnée' }).textContent()).toContain('recherche-entreprises');
     expect(await page.getByRole('button', { name: 'Imprimer' }).count()).toBe(1);
     await axe(page, '07-prospect-report');
+    await page.context().close();
+  });
+
+  it("a collector records the day's call from the worklist, and reads the KPIs with their charts", async () => {
+    // A plan with a call the day after the due date, for a customer with an invoice due yesterday.
+    await t.as('admin').put('/v1/collections/plans/quick', { name: 'Appel rapide', reason: 'test', steps: [{ key: 'call', offsetDays: 1, channel: 'call', template: 'call' }] }).expect(200);
+    const c = await t.as('credit_manager').post('/v1/customers', { externalId: unique('WEB'), siren: makeLuhn(723456780), name: 'Épicerie Fine' });
+    await t.as('collector').put(`/v1/customers/${c.body.id}/collections-profile`, { contacts: [{ name: 'Compta', phone: '+33 1 23 45 67 89' }], collector: 'camille@client.example', dunningPlanId: 'quick' }).expect(200);
+    await t.as('credit_manager').post('/v1/invoices', { number: unique('W'), customerId: c.body.id, issueDate: '2026-11-06', dueDate: '2026-12-06', amount: 480_00, currency: 'EUR' }).expect(200);
+    await t.container.services.collections.dunning.run();
+
+    const page = await signIn('camille@client.example');
+    await page.getByRole('link', { name: 'Recouvrement' }).click();
+    const row = page.locator('tbody tr', { hasText: 'Épicerie Fine' });
+    expect(await row.textContent()).toContain('Appel');
+    expect(await row.textContent()).toMatch(/480,00\s€/);
+    await axe(page, '08-worklist');
+    await row.getByLabel('Résultat de l’appel').selectOption('reached_promise');
+    await row.getByLabel('Notes de l’appel').fill('paiera vendredi');
+    await row.getByRole('button', { name: 'Enregistrer l’appel' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Appel enregistré');
+    const { rows } = await t.container.database.pool.query<{ status: string; outcome: string; notes: string; completed_by: string }>(
+      "SELECT status, outcome, notes, completed_by FROM collection_actions WHERE customer_id = $1 AND kind = 'call'",
+      [c.body.id],
+    );
+    expect(rows).toEqual([{ status: 'done', outcome: 'reached_promise', notes: 'paiera vendredi', completed_by: 'camille@client.example' }]);
+
+    await page.getByRole('link', { name: 'Indicateurs' }).click();
+    await expect.poll(() => page.getByTestId('dso-chart').getAttribute('data-rendered')).toBe('12');
+    await expect.poll(() => page.getByTestId('rates-chart').getAttribute('data-rendered')).toBe('36');
+    expect(await page.locator('tbody tr').count()).toBe(12);
+    await axe(page, '09-kpis');
+    expect(await page.getByRole('link', { name: 'Portefeuille' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Alertes' }).count()).toBe(0);
     await page.context().close();
   });
 

@@ -25,16 +25,22 @@
   window.Chart.register(bands);
   document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
     var spec = JSON.parse(canvas.getAttribute('data-chart'));
+    if (!spec.labels) return;
     var options = { locale: 'fr-FR', responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false }, gradeBands: spec.kind === 'score' ? spec.bands : null } };
     if (spec.kind === 'score') {
       options.scales = { y: { min: 0, max: 100, title: { display: true, text: 'Score' } } };
       options.plugins.tooltip = { callbacks: { afterLabel: function (item) { return spec.notes[item.dataIndex] || ''; } } };
     }
+    var PALETTE = ['#0b4f8a', '#a61b1b', '#1d6b2f', '#8a5300'];
+    var datasets = spec.datasets
+      ? spec.datasets.map(function (d, i) { return { label: d.label, data: d.values, borderColor: PALETTE[i % 4], backgroundColor: PALETTE[i % 4], tension: 0.2 }; })
+      : [{ label: spec.label, data: spec.values, borderColor: '#0b4f8a', backgroundColor: spec.kind === 'aging' ? ['#1d6b2f', '#8a5300', '#b36b00', '#a61b1b', '#6e0f0f'] : '#0b4f8a', tension: 0.2 }];
+    options.plugins.legend.display = datasets.length > 1;
     var chart = new window.Chart(canvas, {
-      type: spec.kind === 'score' ? 'line' : 'bar',
-      data: { labels: spec.labels, datasets: [{ label: spec.label, data: spec.values, borderColor: '#0b4f8a', backgroundColor: spec.kind === 'score' ? '#0b4f8a' : ['#1d6b2f', '#8a5300', '#b36b00', '#a61b1b', '#6e0f0f'], tension: 0.2 }] },
+      type: spec.kind === 'aging' ? 'bar' : 'line',
+      data: { labels: spec.labels, datasets: datasets },
       options: options,
     });
-    canvas.setAttribute('data-rendered', String(chart.data.datasets[0].data.length));
+    canvas.setAttribute('data-rendered', String(chart.data.datasets.reduce(function (n, d) { return n + d.data.length; }, 0)));
   });
 })();
