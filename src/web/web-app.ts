@@ -15,6 +15,11 @@ import type { CompaniesService } from '../companies/companies-service.js';
 import type { WorklistService } from '../collections/worklist-service.js';
 import { callOutcomeBody, letterSentBody } from '../collections/worklist-service.js';
 import type { KpisService } from '../kpis/kpis-service.js';
+import type { PolicyService } from '../policy/policy-service.js';
+import type { ApiKeysService } from '../api-keys/api-keys-service.js';
+import type { WebhooksService } from '../webhooks/webhooks-service.js';
+import { ROLES } from '../api-keys/roles.js';
+import { createUserBody, USER_ROLES } from '../users/users-service.js';
 import { addDays } from '../clock.js';
 import type { AssessmentsService } from '../scoring/assessments-service.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
@@ -53,6 +58,9 @@ interface WebDeps {
   companies: CompaniesService;
   worklist: WorklistService;
   kpis: KpisService;
+  policy: PolicyService;
+  apiKeys: ApiKeysService;
+  webhooks: WebhooksService;
   cookie: { secure: boolean; maxAgeMs: number };
 }
 
@@ -87,6 +95,7 @@ export function webApp(deps: WebDeps): Router {
     prospect: view('prospect'),
     worklist: view('worklist'),
     kpis: view('kpis'),
+    settings: view('settings'),
   };
   const form = express.urlencoded({ extended: false, limit: '20kb' });
 
@@ -96,7 +105,7 @@ export function webApp(deps: WebDeps): Router {
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
     const role = session?.user.role;
     const manager = role === 'credit_manager' || role === 'admin';
-    const nav = { alerts: manager, orders: manager, prospects: manager || role === 'sales', collections: manager || role === 'collector' };
+    const nav = { alerts: manager, orders: manager, prospects: manager || role === 'sales', collections: manager || role === 'collector', settings: role === 'admin' };
     res.send(layout({ ...data, body, page, nav, user: session?.user, csrf: session?.csrfToken }));
   };
 
@@ -577,6 +586,107 @@ export function webApp(deps: WebDeps): Router {
     } catch (err) {
       if (!(err instanceof DomainError) || err.kind !== 'invalid_input') throw err;
       render(res, 'kpis', { title: 'Indicateurs', from, to, error: err.message, dso: { spec: '{}' }, rates: { spec: '{}' }, rows: [] }, 400);
+    }
+  });
+
+  // Settings (admin): the credit policy, users, API keys, webhooks.
+  const adminOnly: RequestHandler = (_req, res, next) => {
+    if ((res.locals.session as SessionContext).user.role === 'admin') return next();
+    res.status(403).type('text').send('Réservé aux administrateurs.');
+  };
+  const settingsPage = async (res: Response, extra: { notice?: string; error?: string; secret?: { label: string; value: string } } = {}, status = 200) => {
+    const session = res.locals.session as SessionContext;
+    const [policy, scoring, users, keys, hooks] = await Promise.all([deps.policy.current(), deps.scoringPolicy.current(), deps.users.list(), deps.apiKeys.list(), deps.webhooks.list()]);
+    const floors = scoring.policy.gradeFloors as Record<string, number>;
+    render(
+      res,
+      'settings',
+      {
+        title: 'Réglages',
+        ...extra,
+        policy: { ...policy, defaultLimit: String(policy.defaultCreditLimit / 100).replace('.', ',') },
+        scoring: { version: scoring.version, A: floors.A, B: floors.B, C: floors.C, D: floors.D },
+        users: users.map((u) => ({ ...u, role: ROLE_LABELS[u.role] ?? u.role, self: u.id === session.user.id })),
+        userRoles: USER_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] ?? r })),
+        keys: keys.map((k) => ({ ...k, lastUsed: k.lastUsedAt ? frDate(k.lastUsedAt) : 'jamais' })),
+        keyRoles: ROLES,
+        webhooks: hooks.items.map((h) => ({ url: h.url, types: h.alertTypes.length ? h.alertTypes.join(', ') : 'toutes' })),
+      },
+      status,
+    );
+  };
+  const settingsError = async (res: Response, err: unknown) => {
+    if (err instanceof DomainError && (err.kind === 'invalid_input' || err.kind === 'conflict' || err.kind === 'not_found')) return settingsPage(res, { error: err.message }, 400);
+    throw err;
+  };
+  router.get('/settings', loadSession, signedIn, adminOnly, (_req, res) => settingsPage(res));
+  router.post('/settings/policy', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const euros = Number(String(b.defaultCreditLimit ?? '').replace(/\s/g, '').replace(',', '.'));
+    const days = Number(b.overdueGraceDays);
+    const hours = Number(b.holdTtlHours);
+    if (!Number.isFinite(euros) || euros < 0) return settingsPage(res, { error: 'Limite par défaut : un montant en euros.' }, 400);
+    if (!Number.isInteger(days) || days < 0 || days > 365) return settingsPage(res, { error: 'Tolérance de retard : de 0 à 365 jours.' }, 400);
+    if (!Number.isInteger(hours) || hours < 1 || hours > 8760) return settingsPage(res, { error: 'Durée d’une réservation : de 1 à 8 760 heures.' }, 400);
+    if (!b.reason?.trim()) return settingsPage(res, { error: 'Motif : dites pourquoi.' }, 400);
+    try {
+      const p = await deps.policy.change(
+        {
+          defaultCreditLimit: Math.round(euros * 100),
+          overdueGraceDays: days,
+          holdTtlHours: hours,
+          autoRecheckOrders: b.autoRecheckOrders === 'true',
+          exposureBasis: b.exposureBasis === 'net' ? 'net' : 'gross',
+          limitFollowsCover: b.limitFollowsCover === 'true',
+          reason: b.reason.trim().slice(0, 1000),
+        },
+        (res.locals.session as SessionContext).auth,
+      );
+      await settingsPage(res, { notice: `Politique de crédit enregistrée (version ${p.version}).` });
+    } catch (err) {
+      await settingsError(res, err);
+    }
+  });
+  router.post('/settings/users', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const parsed = createUserBody.safeParse({ email: b.email, name: b.name, role: b.role });
+    if (!parsed.success) return settingsPage(res, { error: `Utilisateur non créé : ${parsed.error.issues.map((i) => `${String(i.path[0])} — ${i.message}`).join(' ; ')}.` }, 400);
+    try {
+      const { user, password } = await deps.users.create(parsed.data, (res.locals.session as SessionContext).auth);
+      await settingsPage(res, { notice: `Utilisateur ${user.email} créé.`, secret: { label: `Mot de passe de ${user.email}`, value: password! } });
+    } catch (err) {
+      await settingsError(res, err);
+    }
+  });
+  router.post('/settings/users/:id', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Utilisateur inconnu.');
+    try {
+      const u = await deps.users.update(id, { disabled: (req.body as Record<string, string>).disabled === 'true' }, (res.locals.session as SessionContext).auth);
+      await settingsPage(res, { notice: `${u.email} ${u.disabled ? 'désactivé' : 'réactivé'}.` });
+    } catch (err) {
+      await settingsError(res, err);
+    }
+  });
+  router.post('/settings/api-keys', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const name = String(b.name ?? '').trim().slice(0, 100);
+    if (!name || !(ROLES as readonly string[]).includes(String(b.role))) return settingsPage(res, { error: 'Clé non créée : un nom et un rôle.' }, 400);
+    try {
+      const { key, apiKey } = await deps.apiKeys.create({ name, role: b.role as Role }, (res.locals.session as SessionContext).auth);
+      await settingsPage(res, { notice: `Clé ${apiKey.name} créée.`, secret: { label: `Clé ${apiKey.name}`, value: key } });
+    } catch (err) {
+      await settingsError(res, err);
+    }
+  });
+  router.post('/settings/api-keys/:id/revoke', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Clé inconnue.');
+    try {
+      const k = await deps.apiKeys.revoke(id, (res.locals.session as SessionContext).auth);
+      await settingsPage(res, { notice: `Clé ${k.name} révoquée.` });
+    } catch (err) {
+      await settingsError(res, err);
     }
   });
 

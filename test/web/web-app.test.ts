@@ -66,6 +66,7 @@ beforeAll(async () => {
     ['lea@client.example', 'credit_manager'],
     ['paul@client.example', 'sales'],
     ['camille@client.example', 'collector'],
+    ['ada@client.example', 'admin'],
   ] as const) {
     await t.as('admin').post('/v1/users', { email, name: email.split('@')[0], role, password: PASSWORD }).expect(201);
   }
@@ -267,6 +268,41 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     expect(await page.getByRole('link', { name: 'Portefeuille' }).count()).toBe(1);
     expect(await page.getByRole('link', { name: 'Alertes' }).count()).toBe(0);
     await page.context().close();
+  });
+
+  it('an admin changes the credit policy, creates a user and an API key (each secret shown once), and revokes the key', async () => {
+    const page = await signIn('ada@client.example');
+    await page.getByRole('link', { name: 'Réglages' }).click();
+    await axe(page, '10-settings');
+    await page.getByLabel('Tolérance de retard (jours)').fill('5');
+    await page.getByLabel('Motif').fill('tolérance commerciale');
+    await page.getByRole('button', { name: 'Enregistrer la politique' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Politique de crédit enregistrée');
+    expect((await t.as('credit_manager').get('/v1/policy')).body).toMatchObject({ overdueGraceDays: 5, reason: 'tolérance commerciale' });
+
+    await page.locator('#user-email').fill('zoe@client.example');
+    await page.locator('#user-name').fill('Zoé');
+    await page.locator('#user-role').selectOption('collector');
+    await page.getByRole('button', { name: 'Créer l’utilisateur' }).click();
+    const password = (await page.getByTestId('secret').locator('code').textContent())!;
+    expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect((await t.as('anonymous').post('/v1/sessions', { email: 'zoe@client.example', password })).status).toBe(201);
+
+    await page.locator('#key-name').fill('ERP de test');
+    await page.locator('#key-role').selectOption('order_system');
+    await page.getByRole('button', { name: 'Créer la clé' }).click();
+    const key = (await page.getByTestId('secret').locator('code').textContent())!;
+    const probe = () => t.as('anonymous').get('/v1/order-checks/nothing-here').set('Authorization', `Bearer ${key}`);
+    expect((await probe()).status).toBe(404);
+    await page.getByRole('button', { name: 'Révoquer ERP de test' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Clé ERP de test révoquée');
+    expect((await probe()).status).toBe(401);
+    await page.context().close();
+
+    const manager = await signIn('lea@client.example');
+    expect(await manager.getByRole('link', { name: 'Réglages' }).count()).toBe(0);
+    expect((await manager.goto(`${base}/settings`))?.status()).toBe(403);
+    await manager.context().close();
   });
 
   it('sales see the customer but no limit form, and no alerts or orders pages', async () => {
