@@ -18,6 +18,7 @@ import type { KpisService } from '../kpis/kpis-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { ApiKeysService } from '../api-keys/api-keys-service.js';
 import type { WebhooksService } from '../webhooks/webhooks-service.js';
+import type { AuditService } from '../audit/audit-service.js';
 import { ROLES } from '../api-keys/roles.js';
 import { createUserBody, USER_ROLES } from '../users/users-service.js';
 import { addDays } from '../clock.js';
@@ -61,6 +62,7 @@ interface WebDeps {
   policy: PolicyService;
   apiKeys: ApiKeysService;
   webhooks: WebhooksService;
+  audit: AuditService;
   cookie: { secure: boolean; maxAgeMs: number };
 }
 
@@ -190,7 +192,20 @@ export function webApp(deps: WebDeps): Router {
     const customer = await deps.customers.get(id).catch(() => null);
     if (!customer) return void res.status(404).type('text').send('Client inconnu.');
     const session = res.locals.session as SessionContext;
-    const [detail, history, policy] = await Promise.all([deps.credit.detail(id), deps.assessments.history(id, 50), deps.scoringPolicy.current()]);
+    const role = session.user.role;
+    const collects = COLLECT.includes(role);
+    const [detail, history, policy, audit, timeline, waiting] = await Promise.all([
+      deps.credit.detail(id),
+      deps.assessments.history(id, 50),
+      deps.scoringPolicy.current(),
+      MANAGE.includes(role) ? deps.audit.list({ customerId: id, limit: 20 }) : null,
+      collects ? deps.worklist.timeline(id, 30) : null,
+      MANAGE.includes(role)
+        ? sql<{ order_id: string; amount: number; currency: string; decision: string; created_at: Date }>`
+            SELECT order_id, amount, currency, decision, created_at FROM order_checks
+             WHERE customer_id = ${id} AND decision <> 'approved' ORDER BY created_at DESC LIMIT 20`.execute(deps.db)
+        : null,
+    ]);
     const c = detail.credit;
     const cur = customer.currency;
     const aging = [c.aging.notDue, c.aging.days1to30, c.aging.days31to60, c.aging.days61to90, c.aging.over90].map(Number);
@@ -212,6 +227,10 @@ export function webApp(deps: WebDeps): Router {
         charts: true,
         customer,
         canManage: MANAGE.includes(session.user.role),
+        manualBlock: c.manualBlock ? `${c.manualBlock.reason ?? ''} (${c.manualBlock.by ?? ''})` : null,
+        waiting: waiting?.rows.map((o) => ({ orderId: o.order_id, amount: eur(o.amount, o.currency), decision: o.decision === 'blocked' ? 'bloquée' : 'à examiner', date: frDate(new Date(o.created_at).toISOString()) })) ?? [],
+        timeline: timeline?.items.map((i) => ({ date: frDate(i.at), summary: i.summary, status: i.status ?? '', link: i.link })) ?? null,
+        audit: audit?.items.map((e) => ({ date: frDate(e.at), actor: e.actor, action: e.action, reason: e.reason ?? '' })) ?? null,
         credit: {
           exposure: eur(c.exposure.total, cur),
           limit: eur(c.creditLimit.amount, cur),
@@ -270,6 +289,31 @@ export function webApp(deps: WebDeps): Router {
     }
     await sheet(req, res, { notice: `Limite fixée à ${eur(Math.round(euros * 100), customer.currency)}.` });
   });
+  router.post('/customers/:id/block', loadSession, signedIn, form, csrf, async (req, res) => {
+    const session = res.locals.session as SessionContext;
+    if (!MANAGE.includes(session.user.role)) return void res.status(403).type('text').send('Votre rôle ne permet pas de bloquer un client.');
+    const { blocked, reason } = req.body as Record<string, string | undefined>;
+    if (!reason?.trim()) return sheet(req, res, { error: 'Motif : dites pourquoi.' }, 400);
+    try {
+      await deps.credit.setManualBlock(String(req.params.id), blocked === 'true', reason.trim().slice(0, 1000), session.auth);
+    } catch (err) {
+      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'invalid_input')) return sheet(req, res, { error: err.message }, 409);
+      throw err;
+    }
+    await sheet(req, res, { notice: blocked === 'true' ? 'Client bloqué.' : 'Client débloqué.' });
+  });
+  router.post('/customers/:id/assess', loadSession, signedIn, form, csrf, async (req, res) => {
+    const session = res.locals.session as SessionContext;
+    if (!MANAGE.includes(session.user.role)) return void res.status(403).type('text').send('Votre rôle ne permet pas d’enregistrer une évaluation.');
+    try {
+      const a = await deps.assessments.recordForCustomer(String(req.params.id), {}, session.auth);
+      await sheet(req, res, { notice: `Évaluation enregistrée : note ${a.grade}, score ${a.score}.` });
+    } catch (err) {
+      if (err instanceof DomainError) return sheet(req, res, { error: err.message }, err.kind === 'upstream_unavailable' ? 503 : 409);
+      throw err;
+    }
+  });
+
   /** Roles: the same as the API routes behind each page. */
   const managerOnly: RequestHandler = (_req, res, next) => {
     if (MANAGE.includes((res.locals.session as SessionContext).user.role)) return next();

@@ -148,12 +148,24 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     await axe(page, '03-customer-sheet');
 
     await page.getByLabel('Nouvelle limite (€)').fill('25 000');
-    await page.getByLabel('Motif').fill('revue annuelle');
+    await page.locator('#reason').fill('revue annuelle');
     await page.getByRole('button', { name: 'Enregistrer la limite' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Limite fixée à 25\s000,00\s€/);
     expect(await page.getByTestId('limit').textContent()).toMatch(/25\s000,00\s€/);
     const audit = await t.as('admin').get(`/v1/audit?entityType=customer&entityId=${danone}`);
     expect(audit.body.items[0]).toMatchObject({ action: 'credit_limit.set', actor: 'lea@client.example', reason: 'revue annuelle' });
+    expect(await page.locator('table', { hasText: 'Qui a changé quoi' }).textContent()).toContain('credit_limit.set');
+
+    await page.locator('#block-reason').fill('litige qualité en cours');
+    await page.getByRole('button', { name: 'Bloquer le client' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Client bloqué');
+    expect((await t.as('credit_manager').get(`/v1/customers/${danone}`)).body.credit.manualBlock).toMatchObject({ reason: 'litige qualité en cours' });
+    await page.locator('#block-reason').fill('litige réglé');
+    await page.getByRole('button', { name: 'Débloquer le client' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Client débloqué');
+    await page.getByRole('button', { name: 'Évaluer maintenant' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Évaluation enregistrée : note [A-EX], score/);
+    await expect.poll(() => page.getByTestId('score-chart').getAttribute('data-rendered')).toBe('3');
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.waitForURL(/\/login$/);
     await page.context().close();
@@ -175,7 +187,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     const id = page.url().split('/').pop()!;
     expect(await page.getByRole('heading', { name: 'Boulangerie Delta' }).count()).toBe(1);
     await page.getByLabel('Nouvelle limite (€)').fill('1 000');
-    await page.getByLabel('Motif').fill('ouverture de compte');
+    await page.locator('#reason').fill('ouverture de compte');
     await page.getByRole('button', { name: 'Enregistrer la limite' }).click();
     await expect.poll(() => page.getByTestId('limit').textContent()).toMatch(/1\s000,00\s€/);
 
@@ -259,6 +271,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
       [c.body.id],
     );
     expect(rows).toEqual([{ status: 'done', outcome: 'reached_promise', notes: 'paiera vendredi', completed_by: 'camille@client.example' }]);
+
+    await page.goto(`${base}/customers/${c.body.id}`);
+    const timeline = page.locator('table', { hasText: 'Relances, courriers' });
+    expect(await timeline.textContent()).toContain('done');
+    expect(await page.getByRole('link', { name: 'Relevé de compte (PDF)' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Bloquer le client' }).count()).toBe(0);
+    await axe(page, '08b-customer-collections');
 
     await page.getByRole('link', { name: 'Indicateurs' }).click();
     await expect.poll(() => page.getByTestId('dso-chart').getAttribute('data-rendered')).toBe('12');
