@@ -18,6 +18,7 @@ import * as insolvency from './20261207001600_insolvency.js';
 import * as creditInsurance from './20261207001700_credit_insurance.js';
 import * as legalCases from './20261207001800_legal_cases.js';
 import * as users from './20261207001900_users.js';
+import * as portfolio from './20261207002000_portfolio.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '20261207001700_credit_insurance': creditInsurance,
   '20261207001800_legal_cases': legalCases,
   '20261207001900_users': users,
+  '20261207002000_portfolio': portfolio,
 };
