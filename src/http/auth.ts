@@ -17,15 +17,18 @@ declare module 'express-serve-static-core' {
 export const SESSION_COOKIE = 'vigie_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const SESSION_COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([A-Za-z0-9_-]{20,100})(?:;|$)`);
+
 /** The session token in the request's cookies, if any. */
 export function sessionToken(req: Request): string | null {
   const cookie = req.headers.cookie;
   if (!cookie) return null;
-  const m = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([A-Za-z0-9_-]{20,100})(?:;|$)`).exec(cookie);
+  const m = SESSION_COOKIE_VALUE.exec(cookie);
   return m ? m[1]! : null;
 }
 
-const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+/** Compares a token sent with the one expected in constant time. */
+export const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * Who is calling: a machine with `Authorization: Bearer <key>`, or a person with the session
@@ -45,7 +48,7 @@ export function authenticate(apiKeys: ApiKeysService, users?: { session(token: s
       }
       if (!SAFE_METHODS.has(req.method)) {
         const sent = req.headers['x-csrf-token'];
-        if (typeof sent !== 'string' || !same(sent, session.csrfToken)) {
+        if (typeof sent !== 'string' || !sameToken(sent, session.csrfToken)) {
           throw new Forbidden('A request made with the session cookie must carry its CSRF token in the X-CSRF-Token header', 'csrf_token_invalid');
         }
       }

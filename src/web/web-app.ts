@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Role } from '../api-keys/roles.js';
-import { SESSION_COOKIE, sessionToken } from '../http/auth.js';
+import { SESSION_COOKIE, sameToken, sessionToken } from '../http/auth.js';
 import { DomainError, RateLimited } from '../errors.js';
 import { formatMoney } from '../collections/templates.js';
 import type { CreditService } from '../credit/credit-service.js';
@@ -131,7 +131,7 @@ export function webApp(deps: WebDeps): Router {
   const csrf: RequestHandler = (req, res, next) => {
     const session = res.locals.session as SessionContext | undefined;
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (!session || typeof sent !== 'string' || sent !== session.csrfToken) {
+    if (!session || typeof sent !== 'string' || !sameToken(sent, session.csrfToken)) {
       res.status(403).type('text').send('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.');
       return;
     }
@@ -150,8 +150,10 @@ export function webApp(deps: WebDeps): Router {
       res.cookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: deps.cookie.secure, path: '/', maxAge: deps.cookie.maxAgeMs });
       res.redirect(303, safeNext(next));
     } catch (err) {
+      // A wrong password, an unknown or malformed e-mail, too many attempts; anything else (the database down) is not a sign-in answer.
+      if (!(err instanceof DomainError) || !['unauthenticated', 'rate_limited', 'invalid_input'].includes(err.kind)) throw err;
       const message = err instanceof RateLimited ? `Trop de tentatives : réessayez dans ${err.retryAfterSeconds} secondes.` : 'Adresse e-mail ou mot de passe incorrect.';
-      if (err instanceof DomainError || err instanceof Error) render(res, 'login', { title: 'Connexion', error: message, email, next: safeNext(next) }, err instanceof RateLimited ? 429 : 401);
+      render(res, 'login', { title: 'Connexion', error: message, email, next: safeNext(next) }, err instanceof RateLimited ? 429 : 401);
     }
   });
   router.post('/logout', loadSession, form, csrf, async (req, res) => {
@@ -240,6 +242,11 @@ export function webApp(deps: WebDeps): Router {
           overdue: eur(c.overdue.amount, cur),
           oldestDays: c.overdue.oldestDays,
           grade: c.riskGrade,
+          paydex: c.paymentBehaviour.paydex,
+          behaviour:
+            c.paymentBehaviour.daysBeyondTerms === null
+              ? 'pas encore de paiement observé'
+              : `${String(Math.round(c.paymentBehaviour.daysBeyondTerms * 10) / 10).replace('.', ',')} jours au-delà des conditions en moyenne (${c.paymentBehaviour.observations} factures)`,
           decision: { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' }[c.newOrders.decision],
           reasons: c.newOrders.reasons.map((r) => REASONS_FR[r] ?? r),
           components: {
