@@ -35,7 +35,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const GRADES = ['A', 'B', 'C', 'D', 'E', 'X'] as const;
 const PAGE = 50;
 const ROLE_LABELS: Record<string, string> = { sales: 'commercial', collector: 'recouvrement', credit_manager: 'credit manager', admin: 'administrateur' };
+/** Who sees which pages: the same roles as the API routes behind them (admin sees everything). */
 const MANAGE: readonly Role[] = ['credit_manager', 'admin'];
+const PROSPECT: readonly Role[] = ['sales', 'credit_manager', 'admin'];
+const COLLECT: readonly Role[] = ['collector', 'credit_manager', 'admin'];
+const ADMIN: readonly Role[] = ['admin'];
 /** The order rules' reasons (src/orders/order-rules.ts), in French words. */
 const REASONS_FR: Record<string, string> = {
   legal_proceedings: 'procédure collective ou cessation (note X)',
@@ -106,8 +110,8 @@ export function webApp(deps: WebDeps): Router {
     const body = pages[page]({ ...data, csrf: session?.csrfToken });
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
     const role = session?.user.role;
-    const manager = role === 'credit_manager' || role === 'admin';
-    const nav = { alerts: manager, orders: manager, prospects: manager || role === 'sales', collections: manager || role === 'collector', settings: role === 'admin' };
+    const may = (roles: readonly Role[]) => role !== undefined && roles.includes(role);
+    const nav = { alerts: may(MANAGE), orders: may(MANAGE), prospects: may(PROSPECT), collections: may(COLLECT), settings: may(ADMIN) };
     res.send(layout({ ...data, body, page, nav, user: session?.user, csrf: session?.csrfToken }));
   };
 
@@ -137,6 +141,13 @@ export function webApp(deps: WebDeps): Router {
     }
     next();
   };
+  /** The page or form for these roles only (403 otherwise). */
+  const allow =
+    (roles: readonly Role[]): RequestHandler =>
+    (_req, res, next) => {
+      if (roles.includes((res.locals.session as SessionContext).user.role)) return next();
+      res.status(403).type('text').send('Votre rôle ne donne pas accès à cette page.');
+    };
   const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) ? next : '/');
 
   router.get('/login', loadSession, (req, res) => {
@@ -279,9 +290,8 @@ export function webApp(deps: WebDeps): Router {
     );
   };
   router.get('/customers/:id', loadSession, signedIn, (req, res) => sheet(req, res));
-  router.post('/customers/:id/limit', loadSession, signedIn, form, csrf, async (req, res) => {
+  router.post('/customers/:id/limit', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
-    if (!MANAGE.includes(session.user.role)) return void res.status(403).type('text').send('Votre rôle ne permet pas de fixer une limite.');
     const { amount, reason, reviewDate } = req.body as Record<string, string | undefined>;
     const euros = Number(String(amount ?? '').replace(/\s/g, '').replace(',', '.'));
     if (!Number.isFinite(euros) || euros < 0 || !/^\d+([.,]\d{1,2})?$/.test(String(amount ?? '').replace(/\s/g, ''))) {
@@ -296,9 +306,8 @@ export function webApp(deps: WebDeps): Router {
     }
     await sheet(req, res, { notice: `Limite fixée à ${eur(Math.round(euros * 100), customer.currency)}.` });
   });
-  router.post('/customers/:id/block', loadSession, signedIn, form, csrf, async (req, res) => {
+  router.post('/customers/:id/block', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
-    if (!MANAGE.includes(session.user.role)) return void res.status(403).type('text').send('Votre rôle ne permet pas de bloquer un client.');
     const { blocked, reason } = req.body as Record<string, string | undefined>;
     if (!reason?.trim()) return sheet(req, res, { error: 'Motif : dites pourquoi.' }, 400);
     try {
@@ -309,9 +318,8 @@ export function webApp(deps: WebDeps): Router {
     }
     await sheet(req, res, { notice: blocked === 'true' ? 'Client bloqué.' : 'Client débloqué.' });
   });
-  router.post('/customers/:id/assess', loadSession, signedIn, form, csrf, async (req, res) => {
+  router.post('/customers/:id/assess', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
-    if (!MANAGE.includes(session.user.role)) return void res.status(403).type('text').send('Votre rôle ne permet pas d’enregistrer une évaluation.');
     try {
       const a = await deps.assessments.recordForCustomer(String(req.params.id), {}, session.auth);
       await sheet(req, res, { notice: `Évaluation enregistrée : note ${a.grade}, score ${a.score}.` });
@@ -321,13 +329,8 @@ export function webApp(deps: WebDeps): Router {
     }
   });
 
-  /** Roles: the same as the API routes behind each page. */
-  const managerOnly: RequestHandler = (_req, res, next) => {
-    if (MANAGE.includes((res.locals.session as SessionContext).user.role)) return next();
-    res.status(403).type('text').send('Votre rôle ne donne pas accès à cette page.');
-  };
 
-  router.post('/customers', loadSession, signedIn, form, csrf, managerOnly, async (req, res) => {
+  router.post('/customers', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const parsed = createCustomerBody.safeParse({ externalId: b.externalId, siren: String(b.siren ?? '').replace(/\s/g, ''), name: b.name });
     if (!parsed.success) {
@@ -389,8 +392,8 @@ export function webApp(deps: WebDeps): Router {
       }),
     });
   };
-  router.get('/alerts', loadSession, signedIn, managerOnly, (req, res) => alertsPage(req, res));
-  router.post('/alerts/:id', loadSession, signedIn, form, csrf, managerOnly, async (req, res) => {
+  router.get('/alerts', loadSession, signedIn, allow(MANAGE), (req, res) => alertsPage(req, res));
+  router.post('/alerts/:id', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const { comment, action } = req.body as Record<string, string | undefined>;
     const text = String(comment ?? '').trim().slice(0, 1000);
     if (!text) return alertsPage(req, res, 'Un commentaire est nécessaire.');
@@ -429,8 +432,8 @@ export function webApp(deps: WebDeps): Router {
       status,
     );
   };
-  router.get('/orders', loadSession, signedIn, managerOnly, (req, res) => ordersPage(req, res));
-  router.post('/orders/:orderId/:action', loadSession, signedIn, form, csrf, managerOnly, async (req, res) => {
+  router.get('/orders', loadSession, signedIn, allow(MANAGE), (req, res) => ordersPage(req, res));
+  router.post('/orders/:orderId/:action', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const orderId = String(req.params.orderId);
     const actor = (res.locals.session as SessionContext).auth;
     const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 1000);
@@ -451,12 +454,7 @@ export function webApp(deps: WebDeps): Router {
     }
   });
   // The prospect check (sales, credit managers): search the registry, then the assessment report.
-  const PROSPECT: readonly Role[] = ['sales', 'credit_manager', 'admin'];
-  const prospectRoles: RequestHandler = (_req, res, next) => {
-    if (PROSPECT.includes((res.locals.session as SessionContext).user.role)) return next();
-    res.status(403).type('text').send('Votre rôle ne donne pas accès à cette page.');
-  };
-  router.get('/prospects', loadSession, signedIn, prospectRoles, async (req, res) => {
+  router.get('/prospects', loadSession, signedIn, allow(PROSPECT), async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
     const digits = q.replace(/\s/g, '');
     if (/^\d{9}$/.test(digits) || /^\d{14}$/.test(digits)) return res.redirect(303, `/prospects/${digits.slice(0, 9)}`);
@@ -477,7 +475,7 @@ export function webApp(deps: WebDeps): Router {
       render(res, 'prospects', { title: 'Contrôle prospect', q, error: `Recherche impossible : ${err.message}` }, err.kind === 'upstream_unavailable' ? 503 : 400);
     }
   });
-  router.get('/prospects/:siren', loadSession, signedIn, prospectRoles, async (req, res) => {
+  router.get('/prospects/:siren', loadSession, signedIn, allow(PROSPECT), async (req, res) => {
     const siren = String(req.params.siren);
     if (!/^\d{9}$/.test(siren)) return void res.status(404).type('text').send('SIREN invalide.');
     try {
@@ -523,11 +521,6 @@ export function webApp(deps: WebDeps): Router {
   });
 
   // Collections (collectors, credit managers): the day's worklist and the KPIs.
-  const COLLECT: readonly Role[] = ['collector', 'credit_manager', 'admin'];
-  const collectRoles: RequestHandler = (_req, res, next) => {
-    if (COLLECT.includes((res.locals.session as SessionContext).user.role)) return next();
-    res.status(403).type('text').send('Votre rôle ne donne pas accès à cette page.');
-  };
   const TASKS: Record<string, string> = {
     call: 'Appel',
     letter_to_send: 'Courrier à envoyer',
@@ -569,8 +562,8 @@ export function webApp(deps: WebDeps): Router {
       status,
     );
   };
-  router.get('/worklist', loadSession, signedIn, collectRoles, (req, res) => worklistPage(req, res));
-  router.post('/worklist/:id/:action', loadSession, signedIn, form, csrf, collectRoles, async (req, res) => {
+  router.get('/worklist', loadSession, signedIn, allow(COLLECT), (req, res) => worklistPage(req, res));
+  router.post('/worklist/:id/:action', loadSession, signedIn, form, csrf, allow(COLLECT), async (req, res) => {
     const id = String(req.params.id);
     if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Tâche inconnue.');
     const actor = (res.locals.session as SessionContext).auth;
@@ -600,7 +593,7 @@ export function webApp(deps: WebDeps): Router {
     }
   });
 
-  router.get('/kpis', loadSession, signedIn, collectRoles, async (req, res) => {
+  router.get('/kpis', loadSession, signedIn, allow(COLLECT), async (req, res) => {
     const today = (await deps.credit.rule()).today;
     const valid = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null);
     const to = valid(req.query.to) ?? today;
@@ -641,10 +634,6 @@ export function webApp(deps: WebDeps): Router {
   });
 
   // Settings (admin): the credit policy, users, API keys, webhooks.
-  const adminOnly: RequestHandler = (_req, res, next) => {
-    if ((res.locals.session as SessionContext).user.role === 'admin') return next();
-    res.status(403).type('text').send('Réservé aux administrateurs.');
-  };
   const settingsPage = async (res: Response, extra: { notice?: string; error?: string; secret?: { label: string; value: string } } = {}, status = 200) => {
     const session = res.locals.session as SessionContext;
     const [policy, scoring, users, keys, hooks] = await Promise.all([deps.policy.current(), deps.scoringPolicy.current(), deps.users.list(), deps.apiKeys.list(), deps.webhooks.list()]);
@@ -670,8 +659,8 @@ export function webApp(deps: WebDeps): Router {
     if (err instanceof DomainError && (err.kind === 'invalid_input' || err.kind === 'conflict' || err.kind === 'not_found')) return settingsPage(res, { error: err.message }, 400);
     throw err;
   };
-  router.get('/settings', loadSession, signedIn, adminOnly, (_req, res) => settingsPage(res));
-  router.post('/settings/policy', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+  router.get('/settings', loadSession, signedIn, allow(ADMIN), (_req, res) => settingsPage(res));
+  router.post('/settings/policy', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const euros = Number(String(b.defaultCreditLimit ?? '').replace(/\s/g, '').replace(',', '.'));
     const days = Number(b.overdueGraceDays);
@@ -698,7 +687,7 @@ export function webApp(deps: WebDeps): Router {
       await settingsError(res, err);
     }
   });
-  router.post('/settings/users', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+  router.post('/settings/users', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const parsed = createUserBody.safeParse({ email: b.email, name: b.name, role: b.role });
     if (!parsed.success) return settingsPage(res, { error: `Utilisateur non créé : ${parsed.error.issues.map((i) => `${String(i.path[0])} — ${i.message}`).join(' ; ')}.` }, 400);
@@ -709,7 +698,7 @@ export function webApp(deps: WebDeps): Router {
       await settingsError(res, err);
     }
   });
-  router.post('/settings/users/:id', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+  router.post('/settings/users/:id', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const id = String(req.params.id);
     if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Utilisateur inconnu.');
     try {
@@ -719,7 +708,7 @@ export function webApp(deps: WebDeps): Router {
       await settingsError(res, err);
     }
   });
-  router.post('/settings/api-keys', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+  router.post('/settings/api-keys', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const name = String(b.name ?? '').trim().slice(0, 100);
     if (!name || !(ROLES as readonly string[]).includes(String(b.role))) return settingsPage(res, { error: 'Clé non créée : un nom et un rôle.' }, 400);
@@ -730,7 +719,7 @@ export function webApp(deps: WebDeps): Router {
       await settingsError(res, err);
     }
   });
-  router.post('/settings/api-keys/:id/revoke', loadSession, signedIn, form, csrf, adminOnly, async (req, res) => {
+  router.post('/settings/api-keys/:id/revoke', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const id = String(req.params.id);
     if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Clé inconnue.');
     try {
