@@ -12,6 +12,8 @@ import { sql, type Kysely } from 'kysely';
  */
 const ALERT_TYPES = "'legal_event', 'grade_downgrade', 'grade_upgrade', 'limit_exceeded', 'overdue', 'auto_blocked', 'auto_unblocked', 'limit_review_due', 'source_stale', 'sanction_published'";
 const COLLECTION_ALERTS = "'promise_broken', 'installment_late', 'formal_notice_due', 'dispute_opened', 'email_failed'";
+/** The alert types in force after this migration (the next migration that adds some starts from it). */
+export const ALERT_TYPES_AFTER = `${ALERT_TYPES}, ${COLLECTION_ALERTS}`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE credit_accounts ADD COLUMN collections_block jsonb`.execute(db);

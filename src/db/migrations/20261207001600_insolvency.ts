@@ -1,12 +1,15 @@
 import { sql, type Kysely } from 'kysely';
+import { ALERT_TYPES_AFTER as PREVIOUS_ALERT_TYPES } from './20261203001300_collections.js';
 
 /**
  * Insolvency: a collective proceeding opened for a customer (seen on BODACC) becomes a case with the
  * judgment, the court, the mandataire, the deadline to declare the claims, the declaration's draft
  * and its filing. The customer is marked prepayment-only (credit_accounts.prepayment_only).
  */
-const BEFORE = "'legal_event', 'grade_downgrade', 'grade_upgrade', 'limit_exceeded', 'overdue', 'auto_blocked', 'auto_unblocked', 'limit_review_due', 'source_stale', 'sanction_published', 'promise_broken', 'installment_late', 'formal_notice_due', 'dispute_opened', 'email_failed'";
+const BEFORE = PREVIOUS_ALERT_TYPES;
 const ADDED = "'insolvency_opened', 'claim_deadline'";
+/** The alert types in force after this migration (the next migration that adds some starts from it). */
+export const ALERT_TYPES_AFTER = `${BEFORE}, ${ADDED}`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE alerts DROP CONSTRAINT alerts_type_check`.execute(db);

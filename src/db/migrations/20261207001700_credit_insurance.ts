@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { ALERT_TYPES_AFTER as PREVIOUS_ALERT_TYPES } from './20261207001600_insolvency.js';
 import { createCreditPosition } from './20261203001000_credit_rules.js';
 import { replaceOrderDecision } from './20261203001300_collections.js';
 
@@ -16,9 +17,10 @@ import { replaceOrderDecision } from './20261203001300_collections.js';
  * - The credit policy says whether orders are checked against the gross or the net exposure
  *   (exposure_basis), and whether a cover reduced or withdrawn lowers the limit (limit_follows_cover).
  */
-const BEFORE =
-  "'legal_event', 'grade_downgrade', 'grade_upgrade', 'limit_exceeded', 'overdue', 'auto_blocked', 'auto_unblocked', 'limit_review_due', 'source_stale', 'sanction_published', 'promise_broken', 'installment_late', 'formal_notice_due', 'dispute_opened', 'email_failed', 'insolvency_opened', 'claim_deadline'";
+const BEFORE = PREVIOUS_ALERT_TYPES;
 const ADDED = "'cover_reduced', 'insurer_claim_due'";
+/** The alert types in force after this migration (the next migration that adds some starts from it). */
+export const ALERT_TYPES_AFTER = `${BEFORE}, ${ADDED}`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE alerts DROP CONSTRAINT alerts_type_check`.execute(db);

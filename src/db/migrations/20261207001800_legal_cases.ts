@@ -1,12 +1,14 @@
 import { sql, type Kysely } from 'kysely';
+import { ALERT_TYPES_AFTER as PREVIOUS_ALERT_TYPES } from './20261207001700_credit_insurance.js';
 
 /**
  * Legal cases: the injonction de payer for chosen invoices of a customer, with its dossier, its
  * steps (filed, order issued, served, opposed, enforceable, paid, closed) and their deadlines.
  */
-const BEFORE =
-  "'legal_event', 'grade_downgrade', 'grade_upgrade', 'limit_exceeded', 'overdue', 'auto_blocked', 'auto_unblocked', 'limit_review_due', 'source_stale', 'sanction_published', 'promise_broken', 'installment_late', 'formal_notice_due', 'dispute_opened', 'email_failed', 'insolvency_opened', 'claim_deadline', 'cover_reduced', 'insurer_claim_due'";
+const BEFORE = PREVIOUS_ALERT_TYPES;
 const ADDED = "'legal_case_deadline'";
+/** The alert types in force after this migration (the next migration that adds some starts from it). */
+export const ALERT_TYPES_AFTER = `${BEFORE}, ${ADDED}`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE alerts DROP CONSTRAINT alerts_type_check`.execute(db);
