@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from '../http/auth.js';
 import { NotFound } from '../errors.js';
 import { uuidSchema } from '../identifiers.js';
 import { ROLES } from '../api-keys/roles.js';
-import { createUserBody, passwordBody, signInBody, updateUserBody, type UsersService } from './users-service.js';
+import { createUserBody, ownPasswordBody, passwordBody, signInBody, updateUserBody, type UsersService } from './users-service.js';
 
 const TAG = 'Users and sessions';
 const idParams = z.strictObject({ id: uuidSchema });
@@ -56,6 +56,25 @@ export function usersRoutes(users: UsersService, cookie: { secure: boolean; maxA
         await users.signOut(req.session.token);
         res.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply(204, undefined);
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/sessions/current/password',
+      tag: TAG,
+      summary: 'The person signed in changes their own password (the current one first); their other sessions end',
+      description: 'A wrong current password counts as a failed sign-in, under the same limits (429 with Retry-After).',
+      roles: PEOPLE,
+      body: ownPasswordBody,
+      responses: {
+        200: loose('The user'),
+        400: { description: 'The current password is wrong, or the new one too short (named)' },
+        404: { description: 'Called with an API key: no session' },
+        429: { description: 'Too many failed attempts' },
+      },
+      handler: ({ req, body, auth }) => {
+        if (!req.session) throw new NotFound('No session: this request was made with an API key', 'no_session');
+        return users.changeOwnPassword(auth, body, req.session.token, { ip: req.ip ?? 'unknown' });
       },
     }),
     defineRoute({

@@ -26,6 +26,7 @@ export const updateUserBody = z.strictObject({
   disabled: z.boolean().optional(),
 });
 export const passwordBody = z.strictObject({ password });
+export const ownPasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(200), password });
 export const signInBody = z.strictObject({ email, password: z.string().min(1).max(200) });
 
 export interface UserView {
@@ -166,13 +167,36 @@ export class UsersService {
     return view(row);
   }
 
-  /** Checks the password (as long for an unknown e-mail), counts failures, and opens a session. */
-  async signIn(input: z.output<typeof signInBody>, from: { ip: string; userAgent: string | null }): Promise<{ token: string } & SessionContext> {
+  /**
+   * A person changes their own password: the current one first (a wrong one counts as a failed
+   * sign-in, under the same limits), then every other session of theirs ends; the one in use stays.
+   */
+  async changeOwnPassword(actor: AuthContext, input: z.output<typeof ownPasswordBody>, keepToken: string | null, from: { ip: string }): Promise<UserView> {
+    if (!actor.userId) throw InvalidInput.field('auth', 'an API key has no password: sign in as a person', 'not_a_user');
+    const user = await this.o.db.selectFrom('users').selectAll().where('id', '=', actor.userId).executeTakeFirst();
+    if (!user) throw new NotFound(`No user ${actor.userId}`, 'user_not_found');
+    await this.assertNotLimited(user.email, from.ip);
+    if (!(await verifyPassword(input.currentPassword, user.password_hash ?? UNKNOWN_USER_HASH))) {
+      await this.o.db.insertInto('sign_in_failures').values({ email: user.email, ip: from.ip, at: this.o.clock.now() }).execute();
+      throw InvalidInput.field('body.currentPassword', 'the current password is wrong', 'wrong_password');
+    }
+    const hash = await hashPassword(input.password);
+    const row = await this.o.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('users').set({ password_hash: hash, password_changed_at: this.o.clock.now() }).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+      await trx.deleteFrom('sessions').where('user_id', '=', user.id).where('token_hash', '<>', keepToken ? sha256(keepToken) : '').execute();
+      await this.o.audit.record({ actor, action: 'user.password_changed', entityType: 'user', entityId: user.id, oldValue: null, newValue: null }, trx);
+      return r;
+    });
+    return view(row);
+  }
+
+  /** Refuses a sign-in (or a password check) while an e-mail or an address has too many recent failures. */
+  private async assertNotLimited(email: string, ip: string): Promise<void> {
     const now = this.o.clock.now();
     const since = new Date(now.getTime() - this.o.signIn.windowMs);
     const [{ rows: byEmail }, { rows: byIp }] = await Promise.all([
-      sql<{ n: string; first: Date | null }>`SELECT count(*) AS n, min(at) AS first FROM sign_in_failures WHERE email = ${input.email} AND at > ${since}`.execute(this.o.db),
-      sql<{ n: string; first: Date | null }>`SELECT count(*) AS n, min(at) AS first FROM sign_in_failures WHERE ip = ${from.ip} AND at > ${since}`.execute(this.o.db),
+      sql<{ n: string; first: Date | null }>`SELECT count(*) AS n, min(at) AS first FROM sign_in_failures WHERE email = ${email} AND at > ${since}`.execute(this.o.db),
+      sql<{ n: string; first: Date | null }>`SELECT count(*) AS n, min(at) AS first FROM sign_in_failures WHERE ip = ${ip} AND at > ${since}`.execute(this.o.db),
     ]);
     const limited = [
       { n: Number(byEmail[0]!.n), first: byEmail[0]!.first, max: this.o.signIn.maxPerEmail },
@@ -182,6 +206,12 @@ export class UsersService {
       const retry = Math.max(1, Math.ceil((new Date(limited.first!).getTime() + this.o.signIn.windowMs - now.getTime()) / 1000));
       throw new RateLimited(`Too many failed sign-ins: try again in ${retry} s`, retry, 'too_many_sign_ins');
     }
+  }
+
+  /** Checks the password (as long for an unknown e-mail), counts failures, and opens a session. */
+  async signIn(input: z.output<typeof signInBody>, from: { ip: string; userAgent: string | null }): Promise<{ token: string } & SessionContext> {
+    const now = this.o.clock.now();
+    await this.assertNotLimited(input.email, from.ip);
     const user = await this.o.db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', input.email).executeTakeFirst();
     const ok = await verifyPassword(input.password, user?.password_hash ?? UNKNOWN_USER_HASH);
     if (!user || !ok || user.disabled_at !== null) {
