@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { assess, recommendLimit as limitRule, type AssessmentInput } from './assessment.js';
-import { REASON_CODES } from './reason-codes.js';
+import { REASON_CODES, REASON_CODES_FR } from './reason-codes.js';
 import { DEFAULT_SCORING_POLICY as P, type ScoringPolicy } from './scoring-policy.js';
 import { FINANCIAL_MODEL } from './financial-scorer.js';
 import { event, facts, identity, NO_RATIOS, SOUND_RATIOS } from './test-fixtures.js';
@@ -144,6 +144,11 @@ describe('recommendLimit: edge cases', () => {
 });
 
 describe('reason codes', () => {
+  it('every reason code has its plain French meaning, and no other code does', () => {
+    expect(Object.keys(REASON_CODES_FR).sort()).toEqual(Object.keys(REASON_CODES).sort());
+    for (const [code, fr] of Object.entries(REASON_CODES_FR)) expect(fr, code).not.toBe(REASON_CODES[code]);
+  });
+
   it('every financial reason code comes from the fitted model', () => {
     expect(FINANCIAL_MODEL.features.length * 2 + 1).toBe(Object.keys(REASON_CODES).filter((c) => /_(weak|strong)$|^equity_negative$/.test(c)).length);
   });

@@ -10,5 +10,5 @@ export { assess, recommendLimit, type Assessment, type AssessmentInput } from '.
 export { DEFAULT_SCORING_POLICY, type ScoringPolicy, type Grade, type PaymentCondition } from './scoring-policy.js';
 export type { CompanyFacts, ScoreReason } from './scorer-types.js';
 export { auc, gini } from './metrics.js';
-export { REASON_CODES } from './reason-codes.js';
+export { REASON_CODES, REASON_CODES_FR } from './reason-codes.js';
 export { gradeInForce, DEFAULT_GRADE_HYSTERESIS_POINTS } from './grade-hysteresis.js';

@@ -1,4 +1,5 @@
 import { MODEL_FEATURES } from './financial-fit.js';
+import { RATIO_LABELS, type RatioName } from './financial-ratios.js';
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -42,4 +43,49 @@ export const REASON_CODES: Record<string, string> = {
   limit_grade_cap: 'the limit is the cap of the grade',
   conditions_by_grade: 'payment conditions of the grade',
   conditions_no_credit: 'no credit recommended: prepayment',
+};
+
+/** A ratio's French name, without its English gloss: "autonomie financière". */
+const ratioFr = (f: RatioName) => RATIO_LABELS[f].label.replace(/\s*\(.*\)$/, '');
+
+/** The same reasons in plain French, for the pages people read (one entry per code above). */
+export const REASON_CODES_FR: Record<string, string> = {
+  ...Object.fromEntries(
+    MODEL_FEATURES.flatMap((f) => [
+      [`${snake(f)}_weak`, `${ratioFr(f)} dans une tranche où les entreprises font plus souvent défaut que la moyenne`],
+      [`${snake(f)}_strong`, `${ratioFr(f)} dans une tranche où les entreprises font moins souvent défaut que la moyenne`],
+    ]),
+  ),
+  equity_negative: 'capitaux propres négatifs (autonomie financière sous zéro)',
+  collective_proceedings: 'sauvegarde, redressement ou liquidation judiciaire en cours : note X',
+  company_ceased: 'le registre montre l’entreprise cessée ou radiée : note X',
+  under_plan: 'activité sous plan de sauvegarde ou de redressement',
+  recent_radiation: 'une radiation publiée récemment alors que le registre montre l’entreprise active',
+  accounts_filed_late: 'les derniers comptes connus sont plus anciens que le délai de dépôt ne le permet',
+  late_payment_sanction: 'sanctionnée par la DGCCRF pour avoir payé ses fournisseurs en retard',
+  young_company: 'entreprise créée récemment',
+  established_company: 'entreprise en activité depuis de nombreuses années',
+  no_employee: 'aucun salarié',
+  ten_or_more_employees: '10 salariés ou plus',
+  entrepreneur_individuel: 'entrepreneur individuel, sans capital social distinct',
+  sector_higher_risk: 'activité au taux de défaillance plus élevé que la moyenne',
+  pays_on_terms: 'nous paie à l’échéance ou en avance',
+  pays_late: 'nous paie en retard',
+  pays_very_late: 'nous paie très en retard',
+  overdue_share_high: 'la plus grande part de ce qu’il nous doit est échue',
+  payment_trend_worsening: 'nous paie plus tard qu’avant',
+  payment_trend_improving: 'nous paie plus tôt qu’avant',
+  financials_missing: 'aucun compte publié : la partie financière de la note est laissée de côté (confiance moindre)',
+  financials_partial: 'certains ratios ne sont pas publiés : ils ne comptent pas (confiance moindre)',
+  financials_outdated: 'les derniers comptes ont plus de deux ans (confiance moindre)',
+  source_unavailable: 'une source n’a pas pu être lue : ses données manquent ou sont anciennes (confiance moindre)',
+  limit_zero_grade: 'note E ou X : pas de crédit',
+  limit_negative_equity: 'capitaux propres négatifs : pas de crédit',
+  limit_equity_share: 'la limite est une part des capitaux propres',
+  limit_turnover_share: 'la limite est une part du chiffre d’affaires',
+  limit_customer_needs: 'la limite couvre les besoins du client : achats mensuels × délai de paiement',
+  limit_no_financials: 'ni capitaux propres ni chiffre d’affaires publiés : un petit montant selon la note',
+  limit_grade_cap: 'la limite est le plafond de la note',
+  conditions_by_grade: 'conditions de paiement de la note',
+  conditions_no_credit: 'pas de crédit recommandé : paiement d’avance',
 };
