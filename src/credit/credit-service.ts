@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
-import { addDays, dayIn, daysBetween, type Clock } from '../clock.js';
+import { addDays, addMonths, dayIn, daysBetween, type Clock } from '../clock.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import type { CreditPolicy, PolicyService } from '../policy/policy-service.js';
@@ -73,6 +73,16 @@ export class CreditService {
     return { rows: await this.store.positions(customerIds, rule), rule };
   }
 
+  /** The portfolio's sort keys of the customers written to since the last call, brought up to date (before a portfolio page reads them). */
+  refreshStalePortfolioPositions(): Promise<number> {
+    return this.store.refreshStalePortfolioPositions();
+  }
+
+  /** The portfolio's sort keys brought back to the position function for every customer (see CreditStore). */
+  resyncPortfolioPositions(): Promise<number> {
+    return this.store.resyncPortfolioPositions();
+  }
+
   /** What the credit rules are evaluated with now: the policy's default limit, the overdue threshold, the instant, the exposure basis. */
   async rule(policy?: CreditPolicy): Promise<{ defaultLimit: number; overdueBefore: string; today: string; graceDays: number; now: Date; exposureBasis: 'gross' | 'net' }> {
     policy ??= await this.policy.current();
@@ -118,6 +128,18 @@ export class CreditService {
         limitSetBy: account.limit_set_by,
       },
     };
+  }
+
+  /**
+   * The payment index over time: at the end of each of the last `months` months and today, as the
+   * ledger shows it now (see CreditStore.paymentObservationsAsOf), each by the one index formula.
+   */
+  async paymentHistory(customerId: string, months = 12) {
+    await this.account(customerId);
+    const today = this.today();
+    const days = [...Array.from({ length: months }, (_x, i) => addDays(addMonths(`${today.slice(0, 7)}-01`, i - months + 1), -1)), today];
+    const byDay = await this.store.paymentObservationsAsOf(customerId, days);
+    return days.map((asOf) => ({ asOf, ...paydexIndex(byDay.get(asOf) ?? []) }));
   }
 
   async setLimit(customerId: string, input: SetLimitInput, actor: AuthContext) {

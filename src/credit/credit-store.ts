@@ -119,6 +119,23 @@ export class CreditStore {
     return rows;
   }
 
+  /**
+   * Brings the portfolio's sort keys (portfolio_positions) back to vigie_credit_position() for every
+   * customer: the triggers keep them as the ledger and the holds move; this catches what the clock
+   * alone moved (a hold past its expiry not yet marked) and a write raced by another transaction.
+   * Returns how many were off.
+   */
+  async resyncPortfolioPositions(): Promise<number> {
+    const { rows } = await sql<{ n: number }>`SELECT vigie_refresh_portfolio_positions(ARRAY(SELECT id FROM customers)) AS n`.execute(this.db);
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Refreshes the portfolio sort keys of the customers written to since the last refresh (see the migration 20261207002100). */
+  async refreshStalePortfolioPositions(): Promise<number> {
+    const { rows } = await sql<{ n: number }>`SELECT vigie_refresh_stale_portfolio_positions() AS n`.execute(this.db);
+    return rows[0]?.n ?? 0;
+  }
+
   /** Sets the grade orders are checked against, with the assessment that set it. */
   async setGrades(changes: Array<{ customerId: string; grade: string; assessmentId: string }>, at: Date, trx: Executor = this.db): Promise<void> {
     if (changes.length === 0) return;
@@ -143,20 +160,36 @@ export class CreditStore {
   }
 
   /**
-   * Payment observations of the last 12 months: invoices settled in the window (settlement date
-   * minus due date), and open invoices already past due (today minus due date, so far).
+   * Payment observations of the 12 months up to a day: invoices settled in that window (settlement
+   * date minus due date), and invoices open that day and already past due (that day minus due
+   * date, so far).
    */
   async paymentObservations(customerId: string, today: string): Promise<Array<{ weight: number; daysBeyondTerms: number }>> {
-    const { rows } = await sql<{ weight: number; dbt: number }>`
-      SELECT amount::bigint AS weight, (settled_on - due_date) AS dbt
-        FROM invoices
-       WHERE customer_id = ${customerId} AND settled_on IS NOT NULL AND open_amount = 0
-         AND settled_on > ${today}::date - 365
-      UNION ALL
-      SELECT open_amount::bigint, (${today}::date - due_date)
-        FROM invoices
-       WHERE customer_id = ${customerId} AND open_amount > 0 AND due_date < ${today}::date`.execute(this.db);
-    return rows.map((r) => ({ weight: r.weight, daysBeyondTerms: r.dbt }));
+    return (await this.paymentObservationsAsOf(customerId, [today])).get(today) ?? [];
+  }
+
+  /**
+   * The same observations as they stood at each of several days, read from the ledger as it is
+   * now: an invoice settled after a day was open on it (weighing its amount; one still open weighs
+   * what is open now).
+   */
+  async paymentObservationsAsOf(customerId: string, days: readonly string[]): Promise<Map<string, Array<{ weight: number; daysBeyondTerms: number }>>> {
+    const { rows } = await sql<{ as_of: string; weight: number; dbt: number }>`
+      SELECT to_char(d.as_of, 'YYYY-MM-DD') AS as_of, o.weight, o.dbt
+        FROM unnest(${[...days]}::date[]) AS d(as_of)
+       CROSS JOIN LATERAL (
+         SELECT amount::bigint AS weight, (settled_on - due_date) AS dbt
+           FROM invoices
+          WHERE customer_id = ${customerId} AND settled_on IS NOT NULL AND open_amount = 0
+            AND settled_on <= d.as_of AND settled_on > d.as_of - 365
+         UNION ALL
+         SELECT (CASE WHEN open_amount > 0 THEN open_amount ELSE amount END)::bigint, (d.as_of - due_date)
+           FROM invoices
+          WHERE customer_id = ${customerId} AND due_date < d.as_of AND issue_date <= d.as_of
+            AND (open_amount > 0 OR settled_on > d.as_of)) o`.execute(this.db);
+    const out = new Map(days.map((d) => [d, [] as Array<{ weight: number; daysBeyondTerms: number }>]));
+    for (const r of rows) out.get(r.as_of)?.push({ weight: Number(r.weight), daysBeyondTerms: r.dbt });
+    return out;
   }
 
   /**

@@ -481,6 +481,14 @@ export interface InsolvencyCasesTable {
   updated_at: Timestamp;
 }
 
+/** Each customer's ledger exposure (no holds) and oldest open due date, kept by triggers from vigie_credit_position() for sorting the portfolio. */
+export interface PortfolioPositionsTable {
+  customer_id: string;
+  ledger_exposure: number;
+  oldest_open_due: Day | null;
+  refreshed_at: Timestamp;
+}
+
 export interface CreditInsuranceCoversTable {
   customer_id: string;
   insurer: string;
@@ -603,6 +611,7 @@ export interface DB {
   collection_pauses: CollectionPausesTable;
   insolvency_cases: InsolvencyCasesTable;
   credit_insurance_covers: CreditInsuranceCoversTable;
+  portfolio_positions: PortfolioPositionsTable;
   legal_cases: LegalCasesTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -115,6 +115,8 @@ export class ExposureWatchService {
       for (let i = 0; i < audits.length; i += 1000) await this.deps.audit.record(audits.slice(i, i + 1000), trx);
     });
     const rescored = newlyOverdue.length > 0 ? (await this.deps.rescore.rescoreCustomers(newlyOverdue)).assessed : 0;
-    return { customers: rows.length, blocked: blockedCount, unblocked: unblockedCount, rescored };
+    // The whole-portfolio run also re-aligns the portfolio page's sort keys.
+    const resorted = customerIds === null ? await this.deps.credit.resyncPortfolioPositions() : 0;
+    return { customers: rows.length, blocked: blockedCount, unblocked: unblockedCount, rescored, ...(customerIds === null ? { resorted } : {}) };
   }
 }

@@ -8,7 +8,6 @@ import type { DB } from '../db/schema.js';
 import type { Role } from '../api-keys/roles.js';
 import { SESSION_COOKIE, sameToken, sessionToken } from '../http/auth.js';
 import { DomainError, RateLimited } from '../errors.js';
-import { formatMoney } from '../collections/templates.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import type { CompaniesService } from '../companies/companies-service.js';
@@ -20,7 +19,10 @@ import type { ApiKeysService } from '../api-keys/api-keys-service.js';
 import type { WebhooksService } from '../webhooks/webhooks-service.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { ROLES } from '../api-keys/roles.js';
-import { createUserBody, USER_ROLES } from '../users/users-service.js';
+import { createUserBody, ownPasswordBody, USER_ROLES } from '../users/users-service.js';
+import { scoringPolicySchema } from '../scoring/scoring-policy-schemas.js';
+import type { ScoringPolicy } from '../../scorers/scoring-policy.js';
+import { createWebhookBody, SUBSCRIBABLE } from '../webhooks/webhooks-routes.js';
 import { addDays } from '../clock.js';
 import type { AssessmentsService } from '../scoring/assessments-service.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
@@ -29,7 +31,9 @@ import type { OrdersService } from '../orders/orders-service.js';
 import { createCustomerBody } from '../customers/customers-schemas.js';
 import type { ScoringPolicyService } from '../scoring/scoring-policy-service.js';
 import type { SessionContext, UsersService } from '../users/users-service.js';
+import { REASON_CODES_FR } from '../../scorers/index.js';
 import { Assets } from './assets.js';
+import { LANG_COOKIE, langOf, speaker, type Speaker, type WebLang } from './i18n.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GRADES = ['A', 'B', 'C', 'D', 'E', 'X'] as const;
@@ -70,17 +74,43 @@ interface WebDeps {
   cookie: { secure: boolean; maxAgeMs: number };
 }
 
-/** French formats: 1 234,56 € and 03/12/2026. */
-const eur = (minor: number | null | undefined, currency = 'EUR') => (minor === null || minor === undefined ? '–' : formatMoney(Number(minor), currency, 'fr'));
-const frDate = (iso: string | null | undefined) => (iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : '');
+const SEVERITIES = [
+  { value: 'critical', label: 'critique', tone: 'bad' },
+  { value: 'high', label: 'haute', tone: 'bad' },
+  { value: 'medium', label: 'moyenne', tone: 'warn' },
+  { value: 'low', label: 'basse', tone: 'ok' },
+];
+const STATUSES = [
+  { value: 'open', label: 'Ouvertes' },
+  { value: 'acknowledged', label: 'Prises en compte' },
+  { value: 'resolved', label: 'Résolues' },
+];
+const DECISIONS: Record<string, { label: string; tone: string }> = { review: { label: 'à examiner', tone: 'warn' }, blocked: { label: 'bloquée', tone: 'bad' } };
+const TASKS: Record<string, string> = {
+  call: 'Appel',
+  letter_to_send: 'Courrier à envoyer',
+  formal_notice_to_send: 'Mise en demeure à envoyer',
+  escalation: 'Escalade',
+  claim_declaration: 'Déclaration de créance',
+  declare_to_insurer: 'Déclaration à l’assureur',
+  promise_due: 'Promesse à échéance',
+  installment_due: 'Échéance d’un plan',
+};
+/** Words of a decision and of a confidence level. */
+const DECISION_WORDS: Record<string, string> = { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' };
+const CONFIDENCE_WORDS: Record<string, string> = { high: 'élevée', medium: 'moyenne', low: 'faible' };
+
+/** The speaker of a request's language (set on every request): its texts, amounts and dates. */
+const sp = (res: Response): Speaker => res.locals.speaker as Speaker;
 
 /**
  * The web application, served by the API's process at `/`: pages rendered on the server with
  * Handlebars (escaped), forms that work without JavaScript, charts drawn by Chart.js from data the
  * page carries (no inline script: the Content-Security-Policy allows scripts from this origin
  * only). A person signs in with the session cookie of /v1/sessions; every form posts the session's
- * CSRF token. Pages so far: sign-in, the portfolio, the customer sheet (credit position, aging,
- * score history, the limit for credit managers).
+ * CSRF token. Every page speaks French, or English when the browser chose it (src/web/i18n.ts).
+ * Pages: sign-in, the portfolio, the customer sheet, alerts, orders to review, the prospect check,
+ * the collections worklist, the KPIs, the settings, and each person's account.
  */
 export function webApp(deps: WebDeps): Router {
   const router = express.Router();
@@ -88,7 +118,9 @@ export function webApp(deps: WebDeps): Router {
   const hbs = Handlebars.create();
   hbs.registerHelper('asset', (name: string) => assets.url(name));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hbs.registerHelper('roleLabel', (r: string) => ROLE_LABELS[r] ?? r);
+  hbs.registerHelper('roleLabel', (r: string, options: Handlebars.HelperOptions) => (options.data.root.speaker as Speaker).t(ROLE_LABELS[r] ?? r));
+  // {{t "Texte en français" name=value}}: the text in the page's language (escaped like any value).
+  hbs.registerHelper('t', (text: string, options: Handlebars.HelperOptions) => (options.data.root.speaker as Speaker).t(text, options.hash as Record<string, string>));
   const view = (name: string) => hbs.compile(readFileSync(path.join(ROOT, 'web/views', `${name}.hbs`), 'utf8'));
   const layout = view('layout');
   const pages = {
@@ -102,20 +134,34 @@ export function webApp(deps: WebDeps): Router {
     worklist: view('worklist'),
     kpis: view('kpis'),
     settings: view('settings'),
+    account: view('account'),
   };
   const form = express.urlencoded({ extended: false, limit: '20kb' });
 
   const render = (res: Response, page: keyof typeof pages, data: Record<string, unknown>, status = 200) => {
     const session = res.locals.session as SessionContext | undefined;
-    const body = pages[page]({ ...data, csrf: session?.csrfToken });
+    const speaking = sp(res);
+    const body = pages[page]({ ...data, speaker: speaking, csrf: session?.csrfToken });
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
     const role = session?.user.role;
     const may = (roles: readonly Role[]) => role !== undefined && roles.includes(role);
     const nav = { alerts: may(MANAGE), orders: may(MANAGE), prospects: may(PROSPECT), collections: may(COLLECT), settings: may(ADMIN) };
-    res.send(layout({ ...data, body, page, nav, user: session?.user, csrf: session?.csrfToken }));
+    res.send(layout({ ...data, title: speaking.t(String(data.title ?? '')), body, page, nav, user: session?.user, csrf: session?.csrfToken, speaker: speaking, lang: speaking.lang, here: pageAddress(res.req) }));
   };
 
+  const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-/?=&%.+,]*$/.test(next) ? next : '/');
   router.use(assets.handler());
+  router.use((req, res, next) => {
+    res.locals.speaker = speaker(langOf(req));
+    next();
+  });
+  // The language switch: a preference kept in the browser (no server state, hence no CSRF token).
+  router.post('/language', form, (req, res) => {
+    const b = req.body as Record<string, string | undefined>;
+    const lang: WebLang = b.lang === 'en' ? 'en' : 'fr';
+    res.cookie(LANG_COOKIE, lang, { httpOnly: true, sameSite: 'lax', secure: deps.cookie.secure, path: '/', maxAge: 365 * 86_400_000 });
+    res.redirect(303, safeNext(b.next));
+  });
 
   /** The session of the cookie, if any, on every page. */
   const loadSession: RequestHandler = async (req, res, next) => {
@@ -136,7 +182,7 @@ export function webApp(deps: WebDeps): Router {
     const session = res.locals.session as SessionContext | undefined;
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (!session || typeof sent !== 'string' || !sameToken(sent, session.csrfToken)) {
-      res.status(403).type('text').send('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.');
+      res.status(403).type('text').send(sp(res).t('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.'));
       return;
     }
     next();
@@ -146,9 +192,8 @@ export function webApp(deps: WebDeps): Router {
     (roles: readonly Role[]): RequestHandler =>
     (_req, res, next) => {
       if (roles.includes((res.locals.session as SessionContext).user.role)) return next();
-      res.status(403).type('text').send('Votre rôle ne donne pas accès à cette page.');
+      res.status(403).type('text').send(sp(res).t('Votre rôle ne donne pas accès à cette page.'));
     };
-  const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) ? next : '/');
 
   router.get('/login', loadSession, (req, res) => {
     if (res.locals.session) return res.redirect(303, safeNext(req.query.next));
@@ -163,7 +208,8 @@ export function webApp(deps: WebDeps): Router {
     } catch (err) {
       // A wrong password, an unknown or malformed e-mail, too many attempts; anything else (the database down) is not a sign-in answer.
       if (!(err instanceof DomainError) || !['unauthenticated', 'rate_limited', 'invalid_input'].includes(err.kind)) throw err;
-      const message = err instanceof RateLimited ? `Trop de tentatives : réessayez dans ${err.retryAfterSeconds} secondes.` : 'Adresse e-mail ou mot de passe incorrect.';
+      const { t } = sp(res);
+      const message = err instanceof RateLimited ? t('Trop de tentatives : réessayez dans {seconds} secondes.', { seconds: err.retryAfterSeconds }) : t('Adresse e-mail ou mot de passe incorrect.');
       render(res, 'login', { title: 'Connexion', error: message, email, next: safeNext(next) }, err instanceof RateLimited ? 429 : 401);
     }
   });
@@ -180,7 +226,7 @@ export function webApp(deps: WebDeps): Router {
     const status = req.query.status === 'blocked' || req.query.status === 'overdue' ? req.query.status : '';
     const sort = req.query.sort === 'exposure' || req.query.sort === 'overdue' ? req.query.sort : 'name';
     const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
-    const rows = await portfolio(deps, { q, grade, status, sort, offset: (pageNo - 1) * PAGE });
+    const rows = await portfolio(deps, sp(res), { q, grade, status, sort, offset: (pageNo - 1) * PAGE });
     const link = (p: number) => `/?${new URLSearchParams({ ...(q ? { q } : {}), ...(grade ? { grade } : {}), ...(status ? { status } : {}), sort, page: String(p) }).toString()}`;
     render(res, 'portfolio', {
       title: 'Portefeuille',
@@ -200,16 +246,19 @@ export function webApp(deps: WebDeps): Router {
   router.get('/', loadSession, signedIn, (req, res) => portfolioPage(req, res));
 
   const sheet = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const speaking = sp(res);
+    const { t, money: eur, date: frDate } = speaking;
     const id = String(req.params.id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Client inconnu.');
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Client inconnu.'));
     const customer = await deps.customers.get(id).catch(() => null);
-    if (!customer) return void res.status(404).type('text').send('Client inconnu.');
+    if (!customer) return void res.status(404).type('text').send(t('Client inconnu.'));
     const session = res.locals.session as SessionContext;
     const role = session.user.role;
     const collects = COLLECT.includes(role);
-    const [detail, history, policy, audit, timeline, waiting] = await Promise.all([
+    const [detail, history, paydex, policy, audit, timeline, waiting] = await Promise.all([
       deps.credit.detail(id),
       deps.assessments.history(id, 50),
+      deps.credit.paymentHistory(id, 12),
       deps.scoringPolicy.current(),
       MANAGE.includes(role) ? deps.audit.list({ customerId: id, limit: 20 }) : null,
       collects ? deps.worklist.timeline(id, 30) : null,
@@ -222,7 +271,7 @@ export function webApp(deps: WebDeps): Router {
     const c = detail.credit;
     const cur = customer.currency;
     const aging = [c.aging.notDue, c.aging.days1to30, c.aging.days31to60, c.aging.days61to90, c.aging.over90].map(Number);
-    const agingLabels = ['Non échu', '1–30 j', '31–60 j', '61–90 j', '+90 j'];
+    const agingLabels = [t('Non échu'), t('1–30 j'), t('31–60 j'), t('61–90 j'), t('+90 j')];
     const ordered = [...history].reverse();
     const floors = policy.policy.gradeFloors as Record<'A' | 'B' | 'C' | 'D', number>;
     const bands = [
@@ -232,6 +281,7 @@ export function webApp(deps: WebDeps): Router {
       { grade: 'D', from: floors.D, to: floors.C },
       { grade: 'E', from: 0, to: floors.D },
     ];
+    const measured = paydex.filter((p) => p.paydex !== null);
     render(
       res,
       'customer',
@@ -241,13 +291,13 @@ export function webApp(deps: WebDeps): Router {
         customer,
         canManage: MANAGE.includes(session.user.role),
         manualBlock: c.manualBlock ? `${c.manualBlock.reason ?? ''} (${c.manualBlock.by ?? ''})` : null,
-        waiting: waiting?.rows.map((o) => ({ orderId: o.order_id, amount: eur(o.amount, o.currency), decision: o.decision === 'blocked' ? 'bloquée' : 'à examiner', date: frDate(new Date(o.created_at).toISOString()) })) ?? [],
+        waiting: waiting?.rows.map((o) => ({ orderId: o.order_id, amount: eur(o.amount, o.currency), decision: t(DECISION_WORDS[o.decision] ?? o.decision), date: frDate(new Date(o.created_at).toISOString()) })) ?? [],
         timeline: timeline?.items.map((i) => ({ date: frDate(i.at), summary: i.summary, status: i.status ?? '', link: i.link })) ?? null,
         audit: audit?.items.map((e) => ({ date: frDate(e.at), actor: e.actor, action: e.action, reason: e.reason ?? '' })) ?? null,
         credit: {
           exposure: eur(c.exposure.total, cur),
           limit: eur(c.creditLimit.amount, cur),
-          limitSource: c.creditLimit.source === 'explicit' ? 'fixée' : 'par défaut',
+          limitSource: t(c.creditLimit.source === 'explicit' ? 'fixée' : 'par défaut'),
           reviewDate: frDate(c.creditLimit.reviewDate),
           available: eur(c.available, cur),
           overdue: eur(c.overdue.amount, cur),
@@ -256,10 +306,10 @@ export function webApp(deps: WebDeps): Router {
           paydex: c.paymentBehaviour.paydex,
           behaviour:
             c.paymentBehaviour.daysBeyondTerms === null
-              ? 'pas encore de paiement observé'
-              : `${String(Math.round(c.paymentBehaviour.daysBeyondTerms * 10) / 10).replace('.', ',')} jours au-delà des conditions en moyenne (${c.paymentBehaviour.observations} factures)`,
-          decision: { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' }[c.newOrders.decision],
-          reasons: c.newOrders.reasons.map((r) => REASONS_FR[r] ?? r),
+              ? t('pas encore de paiement observé')
+              : t('{days} jours au-delà des conditions en moyenne ({count} factures)', { days: speaking.number(c.paymentBehaviour.daysBeyondTerms), count: c.paymentBehaviour.observations }),
+          decision: t(DECISION_WORDS[c.newOrders.decision] ?? c.newOrders.decision),
+          reasons: c.newOrders.reasons.map((r) => t(REASONS_FR[r] ?? r)),
           components: {
             open: eur(c.exposure.openReceivables, cur),
             overdue: eur(c.exposure.overdueReceivables, cur),
@@ -269,19 +319,31 @@ export function webApp(deps: WebDeps): Router {
           },
         },
         aging: {
-          spec: JSON.stringify({ kind: 'aging', label: 'Montant', labels: agingLabels, values: aging.map((v) => v / 100) }),
+          spec: JSON.stringify({ kind: 'aging', label: t('Montant'), labels: agingLabels, values: aging.map((v) => v / 100) }),
           summary: agingLabels.map((l, i) => `${l} ${eur(aging[i], cur)}`).join(', '),
+        },
+        paydex: {
+          count: measured.length,
+          spec: JSON.stringify({ kind: 'paydex', label: t('Indice de paiement'), labels: paydex.map((p) => frDate(p.asOf)), values: paydex.map((p) => p.paydex) }),
+          summary: measured.map((p) => `${frDate(p.asOf)} : ${p.paydex}`).join(', '),
+          rows: [...paydex].reverse().filter((p) => p.paydex !== null).map((p) => ({
+            date: frDate(p.asOf),
+            paydex: p.paydex,
+            days: speaking.number(p.daysBeyondTerms ?? 0),
+            observations: p.observations,
+          })),
         },
         scores: {
           count: ordered.length,
-          spec: JSON.stringify({ kind: 'score', label: 'Score', labels: ordered.map((h) => frDate(h.asOf)), values: ordered.map((h) => h.score), notes: ordered.map((h) => `Note ${h.grade}`), bands }),
+          spec: JSON.stringify({ kind: 'score', label: t('Score'), labels: ordered.map((h) => frDate(h.asOf)), values: ordered.map((h) => h.score), notes: ordered.map((h) => t('Note {grade}', { grade: h.grade })), bands }),
           summary: ordered.map((h) => `${frDate(h.asOf)} : ${h.score} (${h.grade})`).join(', '),
-          rows: history.map((h) => ({
+          rows: history.map((h, i) => ({
             date: frDate(h.asOf),
             score: h.score,
             grade: h.grade,
             limit: eur(h.recommendedLimit.amount, h.recommendedLimit.currency),
-            reasons: (h.reasons as Array<{ detail: string; points: number }>).filter((r) => r.points !== 0).slice(0, 3).map((r) => r.detail).join(' ; '),
+            reasons: (h.reasons as Reason[]).filter((r) => r.points !== 0).slice(0, 3).map((r) => reasonText(speaking, r)),
+            changes: assessmentChanges(speaking, h, history[i + 1]),
           })),
         },
         ...extra,
@@ -295,7 +357,7 @@ export function webApp(deps: WebDeps): Router {
     const { amount, reason, reviewDate } = req.body as Record<string, string | undefined>;
     const euros = Number(String(amount ?? '').replace(/\s/g, '').replace(',', '.'));
     if (!Number.isFinite(euros) || euros < 0 || !/^\d+([.,]\d{1,2})?$/.test(String(amount ?? '').replace(/\s/g, ''))) {
-      return sheet(req, res, { error: 'Limite : un montant en euros, par exemple 25 000 ou 1 500,50.' }, 400);
+      return sheet(req, res, { error: sp(res).t('Limite : un montant en euros, par exemple 25 000 ou 1 500,50.') }, 400);
     }
     const customer = await deps.customers.get(String(req.params.id));
     try {
@@ -304,25 +366,25 @@ export function webApp(deps: WebDeps): Router {
       if (err instanceof DomainError && err.kind === 'invalid_input') return sheet(req, res, { error: err.message }, 400);
       throw err;
     }
-    await sheet(req, res, { notice: `Limite fixée à ${eur(Math.round(euros * 100), customer.currency)}.` });
+    await sheet(req, res, { notice: sp(res).t('Limite fixée à {amount}.', { amount: sp(res).money(Math.round(euros * 100), customer.currency) }) });
   });
   router.post('/customers/:id/block', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
     const { blocked, reason } = req.body as Record<string, string | undefined>;
-    if (!reason?.trim()) return sheet(req, res, { error: 'Motif : dites pourquoi.' }, 400);
+    if (!reason?.trim()) return sheet(req, res, { error: sp(res).t('Motif : dites pourquoi.') }, 400);
     try {
       await deps.credit.setManualBlock(String(req.params.id), blocked === 'true', reason.trim().slice(0, 1000), session.auth);
     } catch (err) {
       if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'invalid_input')) return sheet(req, res, { error: err.message }, 409);
       throw err;
     }
-    await sheet(req, res, { notice: blocked === 'true' ? 'Client bloqué.' : 'Client débloqué.' });
+    await sheet(req, res, { notice: sp(res).t(blocked === 'true' ? 'Client bloqué.' : 'Client débloqué.') });
   });
   router.post('/customers/:id/assess', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
     try {
       const a = await deps.assessments.recordForCustomer(String(req.params.id), {}, session.auth);
-      await sheet(req, res, { notice: `Évaluation enregistrée : note ${a.grade}, score ${a.score}.` });
+      await sheet(req, res, { notice: sp(res).t('Évaluation enregistrée : note {grade}, score {score}.', { grade: a.grade, score: a.score }) });
     } catch (err) {
       if (err instanceof DomainError) return sheet(req, res, { error: err.message }, err.kind === 'upstream_unavailable' ? 503 : 409);
       throw err;
@@ -334,30 +396,21 @@ export function webApp(deps: WebDeps): Router {
     const b = req.body as Record<string, string | undefined>;
     const parsed = createCustomerBody.safeParse({ externalId: b.externalId, siren: String(b.siren ?? '').replace(/\s/g, ''), name: b.name });
     if (!parsed.success) {
-      const labels: Record<string, string> = { externalId: 'code client', siren: 'SIREN', name: 'raison sociale' };
-      return portfolioPage(req, res, `Client non créé : ${parsed.error.issues.map((i) => `${labels[String(i.path[0])] ?? String(i.path[0])} — ${i.message}`).join(' ; ')}.`, b);
+      const { t } = sp(res);
+      const labels: Record<string, string> = { externalId: t('code client'), siren: 'SIREN', name: t('raison sociale') };
+      return portfolioPage(req, res, t('Client non créé : {why}.', { why: issuesText(parsed.error.issues, labels) }), b);
     }
     try {
       const created = await deps.customers.create(parsed.data);
       res.redirect(303, `/customers/${created.id}`);
     } catch (err) {
       if (!(err instanceof DomainError) || (err.kind !== 'conflict' && err.kind !== 'invalid_input')) throw err;
-      await portfolioPage(req, res, `Client non créé : ${err.message}`, b);
+      await portfolioPage(req, res, sp(res).t('Client non créé : {why}.', { why: err.message }), b);
     }
   });
 
-  const SEVERITIES = [
-    { value: 'critical', label: 'critique', tone: 'bad' },
-    { value: 'high', label: 'haute', tone: 'bad' },
-    { value: 'medium', label: 'moyenne', tone: 'warn' },
-    { value: 'low', label: 'basse', tone: 'ok' },
-  ];
-  const STATUSES = [
-    { value: 'open', label: 'Ouvertes' },
-    { value: 'acknowledged', label: 'Prises en compte' },
-    { value: 'resolved', label: 'Résolues' },
-  ];
   const alertsPage = async (req: Request, res: Response, notice?: string) => {
+    const { t, date: frDate } = sp(res);
     const pick = (v: unknown, allowed: readonly string[], fallback: string) => (typeof v === 'string' && allowed.includes(v) ? v : fallback);
     const filters = {
       status: pick(req.query.status, STATUSES.map((x) => x.value), 'open'),
@@ -371,21 +424,21 @@ export function webApp(deps: WebDeps): Router {
       title: 'Alertes',
       notice,
       filters,
-      statuses: STATUSES,
-      severities: SEVERITIES,
+      statuses: STATUSES.map((x) => ({ ...x, label: t(x.label) })),
+      severities: SEVERITIES.map((x) => ({ ...x, label: t(x.label) })),
       types: ALERT_TYPES,
       rows: items.map((a) => {
         const sev = SEVERITIES.find((x) => x.value === a.severity);
         return {
           id: a.id,
           date: frDate(a.createdAt),
-          severity: sev?.label ?? a.severity,
+          severity: sev ? t(sev.label) : a.severity,
           tone: sev?.tone ?? 'warn',
           customerId: a.customerId,
           customerName: a.customerId ? (names.get(a.customerId) ?? a.customerId) : null,
           type: a.type,
           message: a.message,
-          status: STATUSES.find((x) => x.value === a.status)?.label ?? a.status,
+          status: t(STATUSES.find((x) => x.value === a.status)?.label ?? a.status),
           comment: a.comment,
           open: a.status !== 'resolved',
         };
@@ -396,15 +449,15 @@ export function webApp(deps: WebDeps): Router {
   router.post('/alerts/:id', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const { comment, action } = req.body as Record<string, string | undefined>;
     const text = String(comment ?? '').trim().slice(0, 1000);
-    if (!text) return alertsPage(req, res, 'Un commentaire est nécessaire.');
+    if (!text) return alertsPage(req, res, sp(res).t('Un commentaire est nécessaire.'));
     const id = String(req.params.id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Alerte inconnue.');
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(sp(res).t('Alerte inconnue.'));
     const done = await deps.alerts.acknowledge(id, { comment: text, resolve: action === 'resolve' }, (res.locals.session as SessionContext).auth);
-    await alertsPage(req, res, done.status === 'resolved' ? 'Alerte résolue.' : 'Alerte prise en compte.');
+    await alertsPage(req, res, sp(res).t(done.status === 'resolved' ? 'Alerte résolue.' : 'Alerte prise en compte.'));
   });
 
-  const DECISIONS: Record<string, { label: string; tone: string }> = { review: { label: 'à examiner', tone: 'warn' }, blocked: { label: 'bloquée', tone: 'bad' } };
   const ordersPage = async (_req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200) => {
+    const { t, money: eur, date: frDate } = sp(res);
     const { rows } = await sql<{ order_id: string; customer_id: string; name: string; amount: number; currency: string; decision: string; reasons: string[] | null; created_at: Date }>`
       SELECT o.order_id, o.customer_id, c.name, o.amount, o.currency, o.decision, ARRAY(SELECT jsonb_array_elements_text(o.facts->'reasons')) AS reasons, o.created_at
         FROM order_checks o JOIN customers c ON c.id = o.customer_id
@@ -423,9 +476,9 @@ export function webApp(deps: WebDeps): Router {
           customerId: o.customer_id,
           customerName: o.name,
           amount: eur(o.amount, o.currency),
-          decision: DECISIONS[o.decision]?.label ?? o.decision,
+          decision: t(DECISIONS[o.decision]?.label ?? o.decision),
           tone: DECISIONS[o.decision]?.tone ?? 'warn',
-          reasons: (o.reasons ?? []).map((r) => REASONS_FR[r] ?? r),
+          reasons: (o.reasons ?? []).map((r) => t(REASONS_FR[r] ?? r)),
           date: frDate(new Date(o.created_at).toISOString()),
         })),
       },
@@ -437,17 +490,18 @@ export function webApp(deps: WebDeps): Router {
     const orderId = String(req.params.orderId);
     const actor = (res.locals.session as SessionContext).auth;
     const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 1000);
+    const { t } = sp(res);
     try {
       if (req.params.action === 'override') {
-        if (!reason) return ordersPage(req, res, { error: 'Un motif est nécessaire pour accepter une commande.' }, 400);
+        if (!reason) return ordersPage(req, res, { error: t('Un motif est nécessaire pour accepter une commande.') }, 400);
         await deps.orders.override(orderId, reason, actor);
-        return ordersPage(req, res, { notice: `Commande ${orderId} acceptée.` });
+        return ordersPage(req, res, { notice: t('Commande {order} acceptée.', { order: orderId }) });
       }
       if (req.params.action === 'recheck') {
         const r = await deps.orders.recheck(orderId, null, actor);
-        return ordersPage(req, res, { notice: `Commande ${orderId} vérifiée à nouveau : ${r.decision === 'approved' ? 'acceptée' : (DECISIONS[r.decision]?.label ?? r.decision)}.` });
+        return ordersPage(req, res, { notice: t('Commande {order} vérifiée à nouveau : {decision}.', { order: orderId, decision: t(DECISION_WORDS[r.decision] ?? r.decision) }) });
       }
-      res.status(404).type('text').send('Action inconnue.');
+      res.status(404).type('text').send(t('Action inconnue.'));
     } catch (err) {
       if (err instanceof DomainError && err.kind !== 'upstream_unavailable') return ordersPage(req, res, { error: err.message }, 409);
       throw err;
@@ -456,6 +510,7 @@ export function webApp(deps: WebDeps): Router {
   // The prospect check (sales, credit managers): search the registry, then the assessment report.
   router.get('/prospects', loadSession, signedIn, allow(PROSPECT), async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
+    const { t } = sp(res);
     const digits = q.replace(/\s/g, '');
     if (/^\d{9}$/.test(digits) || /^\d{14}$/.test(digits)) return res.redirect(303, `/prospects/${digits.slice(0, 9)}`);
     if (!q) return render(res, 'prospects', { title: 'Contrôle prospect', q });
@@ -467,41 +522,43 @@ export function webApp(deps: WebDeps): Router {
         results: {
           total: found.total,
           more: found.total > found.companies.length,
-          rows: found.companies.map((c) => ({ name: c.name ?? c.siren, siren: c.siren, address: c.headOffice?.address ?? '', status: STATUS_FR[c.status] ?? c.status })),
+          rows: found.companies.map((c) => ({ name: c.name ?? c.siren, siren: c.siren, address: c.headOffice?.address ?? '', status: t(STATUS_FR[c.status] ?? c.status) })),
         },
       });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      render(res, 'prospects', { title: 'Contrôle prospect', q, error: `Recherche impossible : ${err.message}` }, err.kind === 'upstream_unavailable' ? 503 : 400);
+      render(res, 'prospects', { title: 'Contrôle prospect', q, error: t('Recherche impossible : {why}', { why: err.message }) }, err.kind === 'upstream_unavailable' ? 503 : 400);
     }
   });
   router.get('/prospects/:siren', loadSession, signedIn, allow(PROSPECT), async (req, res) => {
     const siren = String(req.params.siren);
-    if (!/^\d{9}$/.test(siren)) return void res.status(404).type('text').send('SIREN invalide.');
+    const speaking = sp(res);
+    const { t, money: eur, date: frDate, percent } = speaking;
+    if (!/^\d{9}$/.test(siren)) return void res.status(404).type('text').send(t('SIREN invalide.'));
     try {
       const [report, company] = await Promise.all([deps.assessments.assessCompany(siren), deps.companies.company(siren)]);
-      const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${String(Math.round(v * 10) / 10).replace('.', ',')} %`);
+      const pct = percent;
       render(res, 'prospect', {
-        title: `Prospect ${report.company.name ?? siren}`,
-        company: { name: report.company.name ?? siren, status: STATUS_FR[report.company.status ?? ''] ?? report.company.status ?? '' },
+        title: t('Prospect {name}', { name: report.company.name ?? siren }),
+        company: { name: report.company.name ?? siren, status: t(STATUS_FR[report.company.status ?? ''] ?? report.company.status ?? '') },
         report: {
           siren,
           asOf: frDate(report.asOf),
           grade: report.grade,
           score: report.score,
           pd: pct(report.probabilityOfDefault12m * 100),
-          confidence: { high: 'élevée', medium: 'moyenne', low: 'faible' }[report.confidence.level],
+          confidence: t(CONFIDENCE_WORDS[report.confidence.level] ?? report.confidence.level),
           limit: eur(report.recommendedLimit.amount),
-          limitReason: report.recommendedLimit.reason.detail,
-          basis: report.recommendedLimit.basis,
-          condition: CONDITIONS_FR[report.paymentConditions.condition] ?? report.paymentConditions.condition,
-          conditionDetail: report.paymentConditions.detail,
-          reasons: report.reasons.filter((r) => r.points !== 0 || r.scorer === 'data').map((r) => ({ scorer: r.scorer, detail: r.detail, points: r.points })),
+          limitReason: reasonText(speaking, { ...report.recommendedLimit.reason, scorer: 'limit', points: 0 }),
+          basis: report.recommendedLimit.basis.map((b) => ({ ...b, ...reasonText(speaking, { ...b, scorer: 'limit', points: 0 }) })),
+          condition: t(CONDITIONS_FR[report.paymentConditions.condition] ?? report.paymentConditions.condition),
+          conditionDetail: reasonText(speaking, { ...report.paymentConditions, scorer: 'conditions', points: 0 }),
+          reasons: report.reasons.filter((r) => r.points !== 0 || r.scorer === 'data').map((r) => ({ scorer: t(SCORERS_FR[r.scorer] ?? r.scorer), ...reasonText(speaking, r), points: r.points })),
         },
         events: [...company.legalEvents.items].sort((a, b) => (a.publishedOn < b.publishedOn ? 1 : -1)).slice(0, 20).map((e) => ({ date: frDate(e.publishedOn), kind: e.kind.replace(/_/g, ' '), court: e.court ?? '' })),
         statements: company.financialStatements.items.map((f) => ({
           date: frDate(f.closingDate),
-          type: STATEMENT_TYPES[f.type] ?? f.type,
+          type: t(STATEMENT_TYPES[f.type] ?? f.type),
           revenue: f.revenue === null ? '–' : eur(f.revenue * 100),
           netIncome: f.netIncome === null ? '–' : eur(f.netIncome * 100),
           debt: pct(f.ratios.debtRatio),
@@ -511,7 +568,7 @@ export function webApp(deps: WebDeps): Router {
         freshness: report.freshness.map((f) => ({
           source: f.source,
           date: f.fetchedAt ? frDate(f.fetchedAt) : '–',
-          state: !f.available ? `indisponible${f.error ? ` (${f.error})` : ''}` : f.stale ? 'ancienne (la source n’a pas répondu)' : 'à jour',
+          state: !f.available ? `${t('indisponible')}${f.error ? ` (${f.error})` : ''}` : t(f.stale ? 'ancienne (la source n’a pas répondu)' : 'à jour'),
         })),
       });
     } catch (err) {
@@ -521,17 +578,8 @@ export function webApp(deps: WebDeps): Router {
   });
 
   // Collections (collectors, credit managers): the day's worklist and the KPIs.
-  const TASKS: Record<string, string> = {
-    call: 'Appel',
-    letter_to_send: 'Courrier à envoyer',
-    formal_notice_to_send: 'Mise en demeure à envoyer',
-    escalation: 'Escalade',
-    claim_declaration: 'Déclaration de créance',
-    declare_to_insurer: 'Déclaration à l’assureur',
-    promise_due: 'Promesse à échéance',
-    installment_due: 'Échéance d’un plan',
-  };
   const worklistPage = async (req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200) => {
+    const { t, money: eur, date: frDate } = sp(res);
     const today = (await deps.credit.rule()).today;
     const assignee = typeof req.query.assignee === 'string' && req.query.assignee.trim() ? req.query.assignee.trim().slice(0, 200) : undefined;
     const date = typeof req.query.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(req.query.date) ? req.query.date : today;
@@ -546,7 +594,7 @@ export function webApp(deps: WebDeps): Router {
         filters: { assignee: assignee ?? '', date },
         rows: list.items.map((i) => ({
           id: i.id,
-          typeLabel: TASKS[i.type] ?? i.type,
+          typeLabel: t(TASKS[i.type] ?? i.type),
           label: i.label,
           customerId: i.customer.id,
           customerName: i.customer.name,
@@ -565,28 +613,29 @@ export function webApp(deps: WebDeps): Router {
   router.get('/worklist', loadSession, signedIn, allow(COLLECT), (req, res) => worklistPage(req, res));
   router.post('/worklist/:id/:action', loadSession, signedIn, form, csrf, allow(COLLECT), async (req, res) => {
     const id = String(req.params.id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Tâche inconnue.');
+    const { t } = sp(res);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Tâche inconnue.'));
     const actor = (res.locals.session as SessionContext).auth;
     const b = req.body as Record<string, string | undefined>;
     const notes = b.notes?.trim() ? b.notes.trim() : undefined;
     try {
       if (req.params.action === 'call') {
         const input = callOutcomeBody.safeParse({ outcome: b.outcome, ...(notes ? { notes } : {}) });
-        if (!input.success) return worklistPage(req, res, { error: 'Résultat de l’appel : choisissez un résultat.' }, 400);
+        if (!input.success) return worklistPage(req, res, { error: t('Résultat de l’appel : choisissez un résultat.') }, 400);
         await deps.worklist.recordCall(id, input.data, actor);
-        return worklistPage(req, res, { notice: 'Appel enregistré.' });
+        return worklistPage(req, res, { notice: t('Appel enregistré.') });
       }
       if (req.params.action === 'letter') {
         const input = letterSentBody.safeParse({ sentOn: b.sentOn, ...(b.registeredNumber?.trim() ? { registeredNumber: b.registeredNumber.trim() } : {}) });
-        if (!input.success) return worklistPage(req, res, { error: 'Date d’envoi : une date valide.' }, 400);
+        if (!input.success) return worklistPage(req, res, { error: t('Date d’envoi : une date valide.') }, 400);
         await deps.worklist.markLetterSent(id, input.data, actor);
-        return worklistPage(req, res, { notice: 'Courrier marqué envoyé.' });
+        return worklistPage(req, res, { notice: t('Courrier marqué envoyé.') });
       }
       if (req.params.action === 'done') {
         await deps.worklist.completeTask(id, notes ? { notes } : {}, actor);
-        return worklistPage(req, res, { notice: 'Tâche faite.' });
+        return worklistPage(req, res, { notice: t('Tâche faite.') });
       }
-      res.status(404).type('text').send('Action inconnue.');
+      res.status(404).type('text').send(t('Action inconnue.'));
     } catch (err) {
       if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'not_found' || err.kind === 'invalid_input')) return worklistPage(req, res, { error: err.message }, 409);
       throw err;
@@ -595,6 +644,7 @@ export function webApp(deps: WebDeps): Router {
 
   router.get('/kpis', loadSession, signedIn, allow(COLLECT), async (req, res) => {
     const today = (await deps.credit.rule()).today;
+    const { t, money: eur, percent, number } = sp(res);
     const valid = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null);
     const to = valid(req.query.to) ?? today;
     const from = valid(req.query.from) ?? `${addDays(to, -335).slice(0, 7)}-01`;
@@ -602,25 +652,25 @@ export function webApp(deps: WebDeps): Router {
       const { buckets } = await deps.kpis.kpis({ from, to, groupBy: 'month', currency: 'EUR' });
       const months = buckets.map((b) => b.group);
       const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
-      const fmtPct = (v: number | null) => (v === null ? '–' : `${String(pct(v)).replace('.', ',')} %`);
+      const fmtPct = (v: number | null) => percent(pct(v));
       const dso = buckets.map((b) => b.dso.countBack);
       const series = [
-        { label: 'Échu / encours', values: buckets.map((b) => pct(b.overdueRate)) },
-        { label: 'Impayés', values: buckets.map((b) => pct(b.unpaidRate)) },
-        { label: 'Recouvrement', values: buckets.map((b) => pct(b.recoveryRate)) },
+        { label: t('Échu / encours'), values: buckets.map((b) => pct(b.overdueRate)) },
+        { label: t('Impayés'), values: buckets.map((b) => pct(b.unpaidRate)) },
+        { label: t('Recouvrement'), values: buckets.map((b) => pct(b.recoveryRate)) },
       ];
       render(res, 'kpis', {
         title: 'Indicateurs',
         charts: true,
         from,
         to,
-        dso: { spec: JSON.stringify({ kind: 'line', label: 'DSO', labels: months, values: dso }), summary: months.map((m, i) => `${m} ${dso[i] ?? '–'} j`).join(', ') },
-        rates: { spec: JSON.stringify({ kind: 'line', labels: months, datasets: series }), summary: series.map((x) => `${x.label} : ${x.values.map((v) => (v === null ? '–' : `${v} %`)).join(', ')}`).join(' ; ') },
+        dso: { spec: JSON.stringify({ kind: 'line', label: 'DSO', labels: months, values: dso }), summary: months.map((m, i) => `${m} ${dso[i] === null || dso[i] === undefined ? '–' : number(dso[i])} ${t('j')}`).join(', ') },
+        rates: { spec: JSON.stringify({ kind: 'line', labels: months, datasets: series }), summary: series.map((x) => `${x.label} : ${x.values.map((v) => percent(v)).join(', ')}`).join(' ; ') },
         rows: buckets.map((b) => ({
           month: b.group,
           sales: eur(b.sales),
           receivables: eur(b.receivables),
-          dso: b.dso.countBack === null ? '–' : String(b.dso.countBack).replace('.', ','),
+          dso: b.dso.countBack === null ? '–' : number(b.dso.countBack),
           overdue: fmtPct(b.overdueRate),
           unpaid: fmtPct(b.unpaidRate),
           recovery: fmtPct(b.recoveryRate),
@@ -633,11 +683,12 @@ export function webApp(deps: WebDeps): Router {
     }
   });
 
-  // Settings (admin): the credit policy, users, API keys, webhooks.
-  const settingsPage = async (res: Response, extra: { notice?: string; error?: string; secret?: { label: string; value: string } } = {}, status = 200) => {
+  // Settings (admin): the credit policy, the scoring policy, users, API keys, webhooks.
+  const settingsPage = async (res: Response, extra: { notice?: string; error?: string; secret?: { label: string; value: string }; scoringDraft?: string } = {}, status = 200) => {
     const session = res.locals.session as SessionContext;
+    const { t, date: frDate } = sp(res);
     const [policy, scoring, users, keys, hooks] = await Promise.all([deps.policy.current(), deps.scoringPolicy.current(), deps.users.list(), deps.apiKeys.list(), deps.webhooks.list()]);
-    const floors = scoring.policy.gradeFloors as Record<string, number>;
+    const doc = scoring.policy as ScoringPolicy;
     render(
       res,
       'settings',
@@ -645,12 +696,19 @@ export function webApp(deps: WebDeps): Router {
         title: 'Réglages',
         ...extra,
         policy: { ...policy, defaultLimit: String(policy.defaultCreditLimit / 100).replace('.', ',') },
-        scoring: { version: scoring.version, A: floors.A, B: floors.B, C: floors.C, D: floors.D },
-        users: users.map((u) => ({ ...u, role: ROLE_LABELS[u.role] ?? u.role, self: u.id === session.user.id })),
-        userRoles: USER_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] ?? r })),
-        keys: keys.map((k) => ({ ...k, lastUsed: k.lastUsedAt ? frDate(k.lastUsedAt) : 'jamais' })),
+        scoring: {
+          version: scoring.version,
+          floors: doc.gradeFloors,
+          weights: doc.weights,
+          hysteresis: doc.gradeHysteresisPoints ?? 3,
+          json: extra.scoringDraft ?? JSON.stringify(doc, null, 2),
+        },
+        users: users.map((u) => ({ ...u, role: t(ROLE_LABELS[u.role] ?? u.role), self: u.id === session.user.id })),
+        userRoles: USER_ROLES.map((r) => ({ value: r, label: t(ROLE_LABELS[r] ?? r) })),
+        keys: keys.map((k) => ({ ...k, lastUsed: k.lastUsedAt ? frDate(k.lastUsedAt) : t('jamais') })),
         keyRoles: ROLES,
-        webhooks: hooks.items.map((h) => ({ url: h.url, types: h.alertTypes.length ? h.alertTypes.join(', ') : 'toutes' })),
+        alertTypes: SUBSCRIBABLE,
+        webhooks: hooks.items.filter((h) => h.active).map((h) => ({ id: h.id, url: h.url, description: h.description, types: h.alertTypes.length ? h.alertTypes.join(', ') : t('toutes') })),
       },
       status,
     );
@@ -665,10 +723,11 @@ export function webApp(deps: WebDeps): Router {
     const euros = Number(String(b.defaultCreditLimit ?? '').replace(/\s/g, '').replace(',', '.'));
     const days = Number(b.overdueGraceDays);
     const hours = Number(b.holdTtlHours);
-    if (!Number.isFinite(euros) || euros < 0) return settingsPage(res, { error: 'Limite par défaut : un montant en euros.' }, 400);
-    if (!Number.isInteger(days) || days < 0 || days > 365) return settingsPage(res, { error: 'Tolérance de retard : de 0 à 365 jours.' }, 400);
-    if (!Number.isInteger(hours) || hours < 1 || hours > 8760) return settingsPage(res, { error: 'Durée d’une réservation : de 1 à 8 760 heures.' }, 400);
-    if (!b.reason?.trim()) return settingsPage(res, { error: 'Motif : dites pourquoi.' }, 400);
+    const { t } = sp(res);
+    if (!Number.isFinite(euros) || euros < 0) return settingsPage(res, { error: t('Limite par défaut : un montant en euros.') }, 400);
+    if (!Number.isInteger(days) || days < 0 || days > 365) return settingsPage(res, { error: t('Tolérance de retard : de 0 à 365 jours.') }, 400);
+    if (!Number.isInteger(hours) || hours < 1 || hours > 8760) return settingsPage(res, { error: t('Durée d’une réservation : de 1 à 8 760 heures.') }, 400);
+    if (!b.reason?.trim()) return settingsPage(res, { error: t('Motif : dites pourquoi.') }, 400);
     try {
       const p = await deps.policy.change(
         {
@@ -682,28 +741,30 @@ export function webApp(deps: WebDeps): Router {
         },
         (res.locals.session as SessionContext).auth,
       );
-      await settingsPage(res, { notice: `Politique de crédit enregistrée (version ${p.version}).` });
+      await settingsPage(res, { notice: t('Politique de crédit enregistrée (version {version}).', { version: p.version }) });
     } catch (err) {
       await settingsError(res, err);
     }
   });
   router.post('/settings/users', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
+    const { t } = sp(res);
     const parsed = createUserBody.safeParse({ email: b.email, name: b.name, role: b.role });
-    if (!parsed.success) return settingsPage(res, { error: `Utilisateur non créé : ${parsed.error.issues.map((i) => `${String(i.path[0])} — ${i.message}`).join(' ; ')}.` }, 400);
+    if (!parsed.success) return settingsPage(res, { error: t('Utilisateur non créé : {why}.', { why: issuesText(parsed.error.issues) }) }, 400);
     try {
       const { user, password } = await deps.users.create(parsed.data, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: `Utilisateur ${user.email} créé.`, secret: { label: `Mot de passe de ${user.email}`, value: password! } });
+      await settingsPage(res, { notice: t('Utilisateur {email} créé.', { email: user.email }), secret: { label: t('Mot de passe de {email}', { email: user.email }), value: password! } });
     } catch (err) {
       await settingsError(res, err);
     }
   });
   router.post('/settings/users/:id', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const id = String(req.params.id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Utilisateur inconnu.');
+    const { t } = sp(res);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Utilisateur inconnu.'));
     try {
       const u = await deps.users.update(id, { disabled: (req.body as Record<string, string>).disabled === 'true' }, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: `${u.email} ${u.disabled ? 'désactivé' : 'réactivé'}.` });
+      await settingsPage(res, { notice: t(u.disabled ? '{email} désactivé.' : '{email} réactivé.', { email: u.email }) });
     } catch (err) {
       await settingsError(res, err);
     }
@@ -711,22 +772,106 @@ export function webApp(deps: WebDeps): Router {
   router.post('/settings/api-keys', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const name = String(b.name ?? '').trim().slice(0, 100);
-    if (!name || !(ROLES as readonly string[]).includes(String(b.role))) return settingsPage(res, { error: 'Clé non créée : un nom et un rôle.' }, 400);
+    const { t } = sp(res);
+    if (!name || !(ROLES as readonly string[]).includes(String(b.role))) return settingsPage(res, { error: t('Clé non créée : un nom et un rôle.') }, 400);
     try {
       const { key, apiKey } = await deps.apiKeys.create({ name, role: b.role as Role }, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: `Clé ${apiKey.name} créée.`, secret: { label: `Clé ${apiKey.name}`, value: key } });
+      await settingsPage(res, { notice: t('Clé {name} créée.', { name: apiKey.name }), secret: { label: t('Clé {name}', { name: apiKey.name }), value: key } });
     } catch (err) {
       await settingsError(res, err);
     }
   });
   router.post('/settings/api-keys/:id/revoke', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
     const id = String(req.params.id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send('Clé inconnue.');
+    const { t } = sp(res);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Clé inconnue.'));
     try {
       const k = await deps.apiKeys.revoke(id, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: `Clé ${k.name} révoquée.` });
+      await settingsPage(res, { notice: t('Clé {name} révoquée.', { name: k.name }) });
     } catch (err) {
       await settingsError(res, err);
+    }
+  });
+  // The scoring policy: the grade floors, weights and hysteresis in fields, or the whole document
+  // as JSON; either way checked by the API's schema, a new audited version.
+  router.post('/settings/scoring', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+    const { t } = sp(res);
+    const b = req.body as Record<string, string | undefined>;
+    const reason = String(b.reason ?? '').trim().slice(0, 1000);
+    let doc: unknown;
+    if (b.mode === 'json') {
+      try {
+        doc = JSON.parse(String(b.policy ?? ''));
+      } catch (err) {
+        return settingsPage(res, { error: t('Politique de notation non enregistrée : JSON illisible ({why}).', { why: (err as Error).message }), scoringDraft: String(b.policy ?? '') }, 400);
+      }
+    } else {
+      const current = (await deps.scoringPolicy.current()).policy as ScoringPolicy;
+      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? Number.NaN : Number(v.replace(',', '.')));
+      doc = {
+        ...current,
+        gradeFloors: { A: num(b.floorA), B: num(b.floorB), C: num(b.floorC), D: num(b.floorD) },
+        gradeHysteresisPoints: num(b.hysteresis),
+        weights: { financial: num(b.weightFinancial), legal: num(b.weightLegal), firmographics: num(b.weightFirmographics), paymentBehaviour: num(b.weightPaymentBehaviour) },
+      };
+    }
+    const parsed = scoringPolicySchema.safeParse(doc);
+    if (!parsed.success) return settingsPage(res, { error: t('Politique de notation non enregistrée : {why}.', { why: issuesText(parsed.error.issues) }), ...(b.mode === 'json' ? { scoringDraft: String(b.policy ?? '') } : {}) }, 400);
+    if (!reason) return settingsPage(res, { error: t('Motif : dites pourquoi.') }, 400);
+    try {
+      const v = await deps.scoringPolicy.change(parsed.data as ScoringPolicy, reason, (res.locals.session as SessionContext).auth);
+      await settingsPage(res, { notice: t('Politique de notation enregistrée (version {version}).', { version: v.version }) });
+    } catch (err) {
+      await settingsError(res, err);
+    }
+  });
+  router.post('/settings/webhooks', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+    const { t } = sp(res);
+    const b = req.body as Record<string, string | string[] | undefined>;
+    const types = ([] as string[]).concat(b.alertTypes ?? []);
+    const parsed = createWebhookBody.safeParse({ url: String(b.url ?? '').trim(), alertTypes: types, ...(String(b.description ?? '').trim() ? { description: String(b.description).trim() } : {}) });
+    if (!parsed.success) return settingsPage(res, { error: t('Webhook non créé : {why}.', { why: issuesText(parsed.error.issues) }) }, 400);
+    try {
+      const hook = await deps.webhooks.create(parsed.data, (res.locals.session as SessionContext).auth);
+      await settingsPage(res, { notice: t('Webhook {url} créé.', { url: hook.url }), secret: { label: t('Secret de signature de {url}', { url: hook.url }), value: hook.secret } });
+    } catch (err) {
+      await settingsError(res, err);
+    }
+  });
+  router.post('/settings/webhooks/:id/remove', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+    const { t } = sp(res);
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Webhook inconnu.'));
+    try {
+      await deps.webhooks.remove(id, (res.locals.session as SessionContext).auth);
+      await settingsPage(res, { notice: t('Webhook supprimé.') });
+    } catch (err) {
+      await settingsError(res, err);
+    }
+  });
+
+  // Everyone's own account: the language and the password.
+  const accountPage = (res: Response, extra: { notice?: string; error?: string } = {}, status = 200) => {
+    const session = res.locals.session as SessionContext;
+    render(res, 'account', { title: 'Mon compte', account: { ...session.user, role: sp(res).t(ROLE_LABELS[session.user.role] ?? session.user.role) }, ...extra }, status);
+  };
+  router.get('/account', loadSession, signedIn, (_req, res) => accountPage(res));
+  router.post('/account/password', loadSession, signedIn, form, csrf, async (req, res) => {
+    const { t } = sp(res);
+    const b = req.body as Record<string, string | undefined>;
+    if (String(b.password ?? '') !== String(b.confirm ?? '')) return accountPage(res, { error: t('Les deux nouveaux mots de passe diffèrent.') }, 400);
+    const parsed = ownPasswordBody.safeParse({ currentPassword: b.currentPassword ?? '', password: b.password ?? '' });
+    if (!parsed.success) {
+      const labels: Record<string, string> = { currentPassword: t('mot de passe actuel'), password: t('nouveau mot de passe') };
+      return accountPage(res, { error: t('Mot de passe non changé : {why}.', { why: issuesText(parsed.error.issues, labels) }) }, 400);
+    }
+    try {
+      await deps.users.changeOwnPassword((res.locals.session as SessionContext).auth, parsed.data, sessionToken(req), { ip: req.ip ?? 'unknown' });
+      accountPage(res, { notice: t('Mot de passe changé ; vos autres sessions sont fermées.') });
+    } catch (err) {
+      if (err instanceof RateLimited) return accountPage(res, { error: t('Trop de tentatives : réessayez dans {seconds} secondes.', { seconds: err.retryAfterSeconds }) }, 429);
+      if (err instanceof DomainError && err.kind === 'invalid_input') return accountPage(res, { error: t('Mot de passe actuel incorrect.') }, 400);
+      throw err;
     }
   });
 
@@ -736,6 +881,76 @@ export function webApp(deps: WebDeps): Router {
 const STATUS_FR: Record<string, string> = { active: 'active', ceased: 'cessée', unknown: 'situation inconnue' };
 const CONDITIONS_FR: Record<string, string> = { standard_terms: 'délais habituels', shorter_terms: 'délais raccourcis', deposit: 'acompte', prepayment: 'paiement d’avance' };
 const STATEMENT_TYPES: Record<string, string> = { C: 'complets', S: 'simplifiés', K: 'consolidés' };
+
+/** Where the page shown stands, for the language switch to come back to: the address of a GET; after a form, the page the form was on. */
+function pageAddress(req: Request): string {
+  if (req.method === 'GET') return req.originalUrl;
+  try {
+    const from = new URL(req.headers.referer ?? '');
+    return from.host === req.headers.host ? `${from.pathname}${from.search}` : '/';
+  } catch {
+    return '/';
+  }
+}
+
+/** A validation's issues in one line, each with the field it names (a label where one is given). */
+function issuesText(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>, labels: Record<string, string> = {}): string {
+  return issues.map((i) => `${labels[String(i.path[0])] ?? i.path.map(String).join('.')} — ${i.message}`).join(' ; ');
+}
+
+interface Reason {
+  code: string;
+  scorer: string;
+  detail: string;
+  points: number;
+}
+/** The scorers' domains, in French words. */
+const SCORERS_FR: Record<string, string> = {
+  financial: 'finances',
+  legal: 'annonces légales',
+  firmographics: 'profil de l’entreprise',
+  payment_behaviour: 'paiements',
+  data: 'données',
+  limit: 'limite',
+  conditions: 'conditions',
+};
+
+/** Every French label the pages translate from these tables (test/web/i18n.test.ts checks each has its English). */
+export const TRANSLATED_LABELS: readonly string[] = [
+  ...[ROLE_LABELS, REASONS_FR, TASKS, STATUS_FR, CONDITIONS_FR, STATEMENT_TYPES, SCORERS_FR, DECISION_WORDS, CONFIDENCE_WORDS].flatMap((table) => Object.values(table)),
+  ...[...SEVERITIES, ...STATUSES, ...Object.values(DECISIONS)].map((x) => x.label),
+];
+/**
+ * A scorer's reason in plain words: in French, the meaning of its code (REASON_CODES_FR), with the
+ * scorer's own figures after it; in English, the scorer's text.
+ */
+function reasonText(s: Speaker, r: Reason): { text: string; figures: string | null } {
+  if (s.lang === 'en') return { text: r.detail, figures: null };
+  return { text: REASON_CODES_FR[r.code] ?? r.detail, figures: REASON_CODES_FR[r.code] ? r.detail : null };
+}
+/**
+ * What changed from the assessment before: the score and grade, then the reasons that appeared,
+ * went or moved by a point or more, the largest first.
+ */
+function assessmentChanges(s: Speaker, now: { score: number; grade: string; reasons: unknown }, before: { score: number; grade: string; reasons: unknown } | undefined): string[] {
+  const { t } = s;
+  if (!before) return [t('première évaluation')];
+  const signed = (n: number) => `${n > 0 ? '+' : ''}${s.number(Math.round(n * 10) / 10)}`;
+  const out = [now.grade === before.grade ? t('score {delta}', { delta: signed(now.score - before.score) }) : t('note {from} → {to}, score {delta}', { from: before.grade, to: now.grade, delta: signed(now.score - before.score) })];
+  const points = (rs: unknown) => new Map((rs as Reason[]).filter((r) => r.points !== 0).map((r) => [r.code, r] as const));
+  const a = points(now.reasons);
+  const b = points(before.reasons);
+  const moves = [...new Set([...a.keys(), ...b.keys()])]
+    .map((code) => ({ code, reason: (a.get(code) ?? b.get(code))!, delta: (a.get(code)?.points ?? 0) - (b.get(code)?.points ?? 0), added: !b.has(code), gone: !a.has(code) }))
+    .filter((m) => m.delta !== 0)
+    .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta))
+    .slice(0, 3);
+  for (const m of moves) {
+    const what = reasonText(s, m.reason).text;
+    out.push(m.added ? t('nouveau : {what} ({delta})', { what, delta: signed(m.delta) }) : m.gone ? t('disparu : {what} ({delta})', { what, delta: signed(m.delta) }) : t('{what} : {delta}', { what, delta: signed(m.delta) }));
+  }
+  return out;
+}
 
 interface PortfolioRow {
   id: string;
@@ -756,32 +971,55 @@ interface PortfolioRow {
   alerts: number;
 }
 
-/** One page of the portfolio: filtered, sorted and cut in SQL, each row's position from the one position function. */
-async function portfolio(deps: WebDeps, f: { q: string; grade: string; status: string; sort: string; offset: number }) {
-  const rule = await deps.credit.rule();
-  const order = f.sort === 'exposure' ? sql`p.total DESC, c.name` : f.sort === 'overdue' ? sql`p.overdue DESC, c.name` : sql`c.name, c.id`;
+/**
+ * One page of the portfolio: filtered, sorted and cut in SQL, each row's position from the one
+ * position function. By name, the customers index gives the page. By oldest open invoice,
+ * portfolio_positions' index does. By exposure, its ledger index (the position without order
+ * holds, kept from the same function; the customers written to since the last page refreshed
+ * first) gives the first offset + 51 customers; holds only add to an
+ * exposure, so no other customer without a hold can come before them, and the customers with an
+ * active hold are added as candidates; the function's position of each candidate then orders the page.
+ */
+async function portfolio(deps: WebDeps, { t, money: eur }: Speaker, f: { q: string; grade: string; status: string; sort: string; offset: number }) {
+  // The keys of the customers written to since the last page first (none, most of the time).
+  const [rule] = await Promise.all([deps.credit.rule(), deps.credit.refreshStalePortfolioPositions()]);
+  const filters = sql`
+         (${f.q}::text = '' OR c.name ILIKE '%' || ${f.q}::text || '%' OR c.siren = ${f.q}::text OR c.external_id = ${f.q}::text)
+     AND (${f.grade}::text = '' OR ca.risk_grade = ${f.grade}::text)
+     AND (${f.status}::text <> 'blocked' OR ca.manual_block OR ca.auto_block OR ca.collections_block IS NOT NULL)
+     -- overdue: an open invoice due before the threshold, i.e. the oldest open one is.
+     AND (${f.status}::text <> 'overdue' OR pp.oldest_open_due < ${rule.overdueBefore}::date)`;
+  const from = sql`customers c JOIN credit_accounts ca ON ca.customer_id = c.id JOIN portfolio_positions pp ON pp.customer_id = c.id`;
+  const byExposure = f.sort === 'exposure';
+  const candidates = byExposure
+    ? sql`
+      (SELECT c.id FROM ${from} WHERE ${filters} ORDER BY pp.ledger_exposure DESC, pp.customer_id LIMIT ${f.offset + PAGE + 1})
+      UNION
+      (SELECT c.id FROM ${from} WHERE ${filters}
+          AND EXISTS (SELECT 1 FROM order_checks o WHERE o.customer_id = c.id AND o.hold_status = 'active' AND o.expires_at > ${rule.now}::timestamptz))`
+    : sql`SELECT c.id FROM ${from} WHERE ${filters}
+           ORDER BY ${f.sort === 'overdue' ? sql`pp.oldest_open_due, pp.customer_id` : sql`c.name, c.id`}
+           LIMIT ${PAGE + 1} OFFSET ${f.offset}`;
+  const order = byExposure ? sql`p.total DESC, c.id` : f.sort === 'overdue' ? sql`pp.oldest_open_due, pp.customer_id` : sql`c.name, c.id`;
   const { rows } = await sql<PortfolioRow>`
+    WITH page AS (${candidates})
     SELECT c.id, c.name, c.siren, c.external_id, c.currency, ca.risk_grade, ca.manual_block, ca.auto_block,
            ca.collections_block IS NOT NULL AS collections_block, ca.prepayment_only IS NOT NULL AS prepayment,
            p.total, p.overdue, to_char(p.oldest_overdue, 'YYYY-MM-DD') AS oldest_overdue, p.limit_amount, p.available,
            (SELECT count(*) FROM alerts a WHERE a.customer_id = c.id AND a.status <> 'resolved')::int AS alerts
-      FROM customers c JOIN credit_accounts ca ON ca.customer_id = c.id
+      FROM page JOIN customers c ON c.id = page.id JOIN credit_accounts ca ON ca.customer_id = c.id JOIN portfolio_positions pp ON pp.customer_id = c.id
      CROSS JOIN LATERAL vigie_credit_position(c.id, ca.credit_limit, ${rule.defaultLimit}::bigint, ${rule.overdueBefore}::date, ${rule.now}::timestamptz,
                                               ca.insured_limit, ca.insured_coverage_bp) p
-     WHERE (${f.q}::text = '' OR c.name ILIKE '%' || ${f.q}::text || '%' OR c.siren = ${f.q}::text OR c.external_id = ${f.q}::text)
-       AND (${f.grade}::text = '' OR ca.risk_grade = ${f.grade}::text)
-       AND (${f.status}::text <> 'blocked' OR ca.manual_block OR ca.auto_block OR ca.collections_block IS NOT NULL)
-       AND (${f.status}::text <> 'overdue' OR p.overdue > 0)
      ORDER BY ${order}
-     LIMIT ${PAGE + 1} OFFSET ${f.offset}`.execute(deps.db);
+     ${byExposure ? sql`LIMIT ${PAGE + 1} OFFSET ${f.offset}` : sql``}`.execute(deps.db);
   return rows.map((r) => {
     const used = Number(r.limit_amount) > 0 ? Math.round((Number(r.total) / Number(r.limit_amount)) * 100) : Number(r.total) > 0 ? 100 : 0;
     const badges = [
-      r.manual_block ? { label: 'Bloqué', tone: 'bad' } : null,
-      r.auto_block ? { label: 'Bloqué (auto)', tone: 'bad' } : null,
-      r.collections_block ? { label: 'Recouvrement', tone: 'bad' } : null,
-      r.prepayment ? { label: 'Paiement d’avance', tone: 'warn' } : null,
-      Number(r.overdue) > 0 ? { label: 'En retard', tone: 'warn' } : null,
+      r.manual_block ? { label: t('Bloqué'), tone: 'bad' } : null,
+      r.auto_block ? { label: t('Bloqué (auto)'), tone: 'bad' } : null,
+      r.collections_block ? { label: t('Recouvrement'), tone: 'bad' } : null,
+      r.prepayment ? { label: t('Paiement d’avance'), tone: 'warn' } : null,
+      Number(r.overdue) > 0 ? { label: t('En retard'), tone: 'warn' } : null,
     ].filter(Boolean);
     return {
       id: r.id,
@@ -797,7 +1035,7 @@ async function portfolio(deps: WebDeps, f: { q: string; grade: string; status: s
       usedPercent: used,
       usedWidth: Math.min(100, Math.max(0, used)),
       over: used > 100,
-      badges: badges.length ? badges : [{ label: 'Normal', tone: 'ok' }],
+      badges: badges.length ? badges : [{ label: t('Normal'), tone: 'ok' }],
       alerts: r.alerts,
     };
   });

@@ -4,8 +4,20 @@ import { uuidSchema } from '../identifiers.js';
 import { ALERT_TYPES } from '../alerts/alerts-routes.js';
 import { WEBHOOK_EVENTS } from './webhook-outbox-store.js';
 
-const SUBSCRIBABLE = [...ALERT_TYPES, ...WEBHOOK_EVENTS] as const;
 import type { WebhooksService } from './webhooks-service.js';
+
+/** What a subscription may name: alert types and events. */
+export const SUBSCRIBABLE = [...ALERT_TYPES, ...WEBHOOK_EVENTS] as const;
+/** A new subscription, as the API and the settings page take it. */
+export const createWebhookBody = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  description: z.string().trim().max(500).optional(),
+  alertTypes: z
+    .array(z.enum(SUBSCRIBABLE))
+    .max(SUBSCRIBABLE.length)
+    .default([])
+    .describe('Alert types and events (order_check.approved) to receive; empty: every one'),
+});
 
 const webhookSchema = z.object({
   id: z.string(),
@@ -27,15 +39,7 @@ export function webhooksRoutes(service: WebhooksService): RouteDef[] {
       summary: 'Subscribe a URL to alerts (admin). The signing secret is returned once.',
       description: 'Each delivery is a POST of `{"event":"alert.<type>","alert":{…}}` with the headers `Vigie-Event`, `Vigie-Delivery` (an id to deduplicate on) and `Vigie-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. A non-2xx answer or a timeout is retried with backoff for 24 hours.',
       roles: [],
-      body: z.strictObject({
-        url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-        description: z.string().trim().max(500).optional(),
-        alertTypes: z
-          .array(z.enum(SUBSCRIBABLE))
-          .max(SUBSCRIBABLE.length)
-          .default([])
-          .describe('Alert types and events (order_check.approved) to receive; empty: every one'),
-      }),
+      body: createWebhookBody,
       responses: { 201: { description: 'The subscription, with its secret', schema: webhookSchema.extend({ secret: z.string() }) } },
       handler: async ({ body, auth }) => reply(201, await service.create(body, auth)),
     }),

@@ -159,6 +159,42 @@ describe('sessions', () => {
   });
 });
 
+describe('changing one\'s own password', () => {
+  it('needs the current one (counted as a failed sign-in when wrong), ends the other sessions, keeps this one; a key has none', async () => {
+    at('2026-12-07T18:00:00Z');
+    await t.as('admin').post('/v1/users', { email: 'nina@client.example', name: 'Nina', role: 'collector', password: PASSWORD }).expect(201);
+    const other = await signIn('nina@client.example');
+    const mine = await signIn('nina@client.example');
+    const change = (body: unknown, csrf = mine.body.csrfToken) => withSession(t.as('anonymous').put('/v1/sessions/current/password', body), cookieOf(mine).value, csrf);
+    const NEW = 'a new and longer passphrase';
+
+    const wrong = await change({ currentPassword: 'not it', password: NEW });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.details).toEqual([{ field: 'body.currentPassword', message: 'the current password is wrong' }]);
+    const short = await change({ currentPassword: PASSWORD, password: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.body.error.details.map((d: { field: string }) => d.field)).toEqual(['body.password']);
+    expect((await change({ currentPassword: PASSWORD, password: NEW }, 'not-the-token')).status).toBe(403);
+    expect((await t.as('collector').put('/v1/sessions/current/password', { currentPassword: PASSWORD, password: NEW })).status).toBe(404);
+    // Nothing changed so far.
+    expect((await signIn('nina@client.example')).status).toBe(201);
+
+    const done = await change({ currentPassword: PASSWORD, password: NEW });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ email: 'nina@client.example' });
+    expect((await withSession(t.as('anonymous').get('/v1/sessions/current'), cookieOf(mine).value)).status).toBe(200);
+    expect((await withSession(t.as('anonymous').get('/v1/sessions/current'), cookieOf(other).value)).status).toBe(401);
+    expect((await signIn('nina@client.example')).status).toBe(401);
+    expect((await signIn('nina@client.example', NEW)).status).toBe(201);
+    const audit = await t.as('admin').get('/v1/audit?entityType=user');
+    expect(audit.body.items.find((e: { action: string }) => e.action === 'user.password_changed')).toMatchObject({ actor: 'nina@client.example' });
+
+    // Wrong current passwords count as failed sign-ins: the limit applies to this form too.
+    for (let i = 0; i < 3; i++) expect((await change({ currentPassword: 'still not it', password: NEW })).status).toBe(400);
+    expect((await change({ currentPassword: 'still not it', password: NEW })).status).toBe(429);
+  });
+});
+
 describe('the first admin account', () => {
   it('is created once when several processes start at once, and never when a user exists', async () => {
     const fresh = await createTestApp({}, { now: '2026-12-07T09:00:00Z' });

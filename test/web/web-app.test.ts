@@ -40,7 +40,7 @@ async function axe(page: Page, name: string) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-async function signIn(email: string) {
+async function signIn(email: string, password = PASSWORD) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('console', (m) => {
@@ -49,7 +49,7 @@ async function signIn(email: string) {
   });
   await page.goto(`${base}/`);
   await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe').fill(PASSWORD);
+  await page.getByLabel('Mot de passe').fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.waitForURL(`${base}/`);
   return page;
@@ -67,6 +67,7 @@ beforeAll(async () => {
     ['paul@client.example', 'sales'],
     ['camille@client.example', 'collector'],
     ['ada@client.example', 'admin'],
+    ['max@client.example', 'sales'],
   ] as const) {
     await t.as('admin').post('/v1/users', { email, name: email.split('@')[0], role, password: PASSWORD }).expect(201);
   }
@@ -143,7 +144,17 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     // Chart.js drew the aging (5 buckets) and the score history (the 2 recorded assessments).
     await expect.poll(() => page.getByTestId('aging-chart').getAttribute('data-rendered')).toBe('5');
     await expect.poll(() => page.getByTestId('score-chart').getAttribute('data-rendered')).toBe('2');
-    expect(await page.locator('table').filter({ hasText: 'Évaluations' }).locator('tbody tr').count()).toBe(2);
+    const assessments = page.locator('table').filter({ hasText: 'Évaluations' }).locator('tbody tr');
+    expect(await assessments.count()).toBe(2);
+    // What changed at each assessment: the earlier one is the first; the later says by how much the score moved.
+    expect(await assessments.nth(1).getByTestId('changes').textContent()).toContain('première évaluation');
+    expect(await assessments.nth(0).getByTestId('changes').textContent()).toMatch(/(score|note [A-EX] → [A-EX], score) [+-]?\d+/);
+    // The payment index at the last 12 month ends and today: the invoice due 31/10 unpaid since.
+    await expect.poll(() => page.getByTestId('paydex-chart').getAttribute('data-rendered')).toBe('13');
+    await page.getByText('Le détail, mois par mois').click();
+    const paydexRows = page.locator('table', { hasText: 'paie à l’échéance' }).locator('tbody tr');
+    expect(await paydexRows.count()).toBe(2); // 07/12/2026 and 30/11/2026; before, nothing was due
+    expect(await paydexRows.nth(1).textContent()).toMatch(/30\/11\/2026\s*\d+\s*30\s*1/); // 30 days beyond terms on 30/11, one invoice
     expect(await page.getByText('07/12/2026').count()).toBeGreaterThan(0);
     await axe(page, '03-customer-sheet');
 
@@ -257,7 +268,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     await t.container.services.collections.dunning.run();
 
     const page = await signIn('camille@client.example');
-    await page.getByRole('link', { name: 'Recouvrement' }).click();
+    await page.getByRole('link', { name: 'Recouvrement', exact: true }).click();
     const row = page.locator('tbody tr', { hasText: 'Épicerie Fine' });
     expect(await row.textContent()).toContain('Appel');
     expect(await row.textContent()).toMatch(/480,00\s€/);
@@ -294,8 +305,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     await page.getByRole('link', { name: 'Réglages' }).click();
     await axe(page, '10-settings');
     await page.getByLabel('Tolérance de retard (jours)').fill('5');
-    await page.getByLabel('Motif').fill('tolérance commerciale');
-    await page.getByRole('button', { name: 'Enregistrer la politique' }).click();
+    await page.locator('#policy-reason').fill('tolérance commerciale');
+    await page.getByRole('button', { name: 'Enregistrer la politique', exact: true }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Politique de crédit enregistrée');
     expect((await t.as('credit_manager').get('/v1/policy')).body).toMatchObject({ overdueGraceDays: 5, reason: 'tolérance commerciale' });
 
@@ -316,12 +327,104 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     await page.getByRole('button', { name: 'Révoquer ERP de test' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Clé ERP de test révoquée');
     expect((await probe()).status).toBe(401);
+
+    // The scoring policy: grade floors in fields, a new audited version; a bad document is refused naming its field.
+    const before = (await t.as('admin').get('/v1/scoring-policy')).body;
+    await page.locator('#floorA').fill('80');
+    await page.locator('#scoring-reason').fill('note A plus exigeante');
+    await page.getByRole('button', { name: 'Enregistrer la politique de notation' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain(`Politique de notation enregistrée (version ${before.version + 1})`);
+    const after = (await t.as('admin').get('/v1/scoring-policy')).body;
+    expect(after.policy.gradeFloors).toEqual({ ...before.policy.gradeFloors, A: 80 });
+    expect(after.policy.weights).toEqual(before.policy.weights);
+    await page.getByText('Toute la politique de notation (JSON)').click();
+    await page.locator('#scoring-json').fill(JSON.stringify({ ...after.policy, gradeFloors: { ...after.policy.gradeFloors, B: 140 } }));
+    await page.locator('#scoring-json-reason').fill('essai');
+    await page.getByRole('button', { name: 'Enregistrer le document' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('gradeFloors.B');
+    expect((await t.as('admin').get('/v1/scoring-policy')).body.version).toBe(after.version);
+
+    // Webhooks: subscribed with the types ticked (the signing secret shown once), then removed.
+    await page.locator('#webhook-url').fill('https://93.184.216.34/vigie-alerts');
+    await page.locator('#webhook-description').fill('outil de ticket');
+    await page.getByLabel('overdue', { exact: true }).check();
+    await page.getByLabel('limit_exceeded', { exact: true }).check();
+    await page.getByRole('button', { name: 'Créer le webhook' }).click();
+    expect(await page.getByTestId('secret').locator('code').textContent()).toMatch(/^whsec_/);
+    const hooks = (await t.as('admin').get('/v1/webhooks')).body.items;
+    expect(hooks).toEqual([expect.objectContaining({ url: 'https://93.184.216.34/vigie-alerts', description: 'outil de ticket', alertTypes: ['limit_exceeded', 'overdue'].sort() })]);
+    await axe(page, '10b-settings-webhook');
+    await page.getByRole('button', { name: 'Supprimer https://93.184.216.34/vigie-alerts' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Webhook supprimé');
+    expect((await t.as('admin').get('/v1/webhooks')).body.items.map((h: { active: boolean }) => h.active)).toEqual([false]);
+    expect(await page.getByRole('button', { name: /^Supprimer / }).count()).toBe(0);
     await page.context().close();
 
     const manager = await signIn('lea@client.example');
     expect(await manager.getByRole('link', { name: 'Réglages' }).count()).toBe(0);
     expect((await manager.goto(`${base}/settings`))?.status()).toBe(403);
     await manager.context().close();
+  });
+
+  it('the pages in English: the switch is kept by the browser, amounts and reasons follow', async () => {
+    const page = await signIn('lea@client.example');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.waitForURL(`${base}/`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Customer portfolio');
+    await page.getByLabel('Name, SIREN or reference').fill('dan');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    expect(await page.locator('tbody tr').first().textContent()).toMatch(/€31,234\.56/);
+    await axe(page, '12-portfolio-english');
+    await page.getByRole('link', { name: 'Danone' }).click();
+    expect(await page.getByRole('heading', { name: 'Credit position' }).count()).toBe(1);
+    expect(await page.getByTestId('exposure').textContent()).toBe('€31,234.56');
+    expect(await page.locator('table', { hasText: 'Assessments, latest first' }).textContent()).toContain('first assessment');
+    await expect.poll(() => page.getByTestId('score-chart').getAttribute('data-rendered')).not.toBeNull();
+    await axe(page, '13-customer-english');
+    // Kept for the next page, and switched back.
+    await page.getByRole('link', { name: 'Orders' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Orders to review');
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.waitForURL(`${base}/orders`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Commandes à examiner');
+    await page.context().close();
+  });
+
+  it('a person changes their own password: the current one first, twice the new one, then other sessions end', async () => {
+    const other = await signIn('max@client.example');
+    const page = await signIn('max@client.example');
+    await page.getByRole('link', { name: 'max (commercial)' }).click();
+    await page.waitForURL(`${base}/account`);
+    await axe(page, '14-account');
+    const NEW = 'a much longer passphrase 2026';
+    await page.getByLabel('Mot de passe actuel').fill('not my password at all');
+    await page.getByLabel('Nouveau mot de passe (12 caractères au moins)').fill(NEW);
+    await page.getByLabel('Nouveau mot de passe, une seconde fois').fill(NEW);
+    await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mot de passe actuel incorrect');
+    await page.getByLabel('Mot de passe actuel').fill(PASSWORD);
+    await page.getByLabel('Nouveau mot de passe (12 caractères au moins)').fill(NEW);
+    await page.getByLabel('Nouveau mot de passe, une seconde fois').fill(`${NEW}!`);
+    await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Les deux nouveaux mots de passe diffèrent');
+    await page.getByLabel('Mot de passe actuel').fill(PASSWORD);
+    await page.getByLabel('Nouveau mot de passe (12 caractères au moins)').fill(NEW);
+    await page.getByLabel('Nouveau mot de passe, une seconde fois').fill(NEW);
+    await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Mot de passe changé');
+    // This session goes on; the other one ended; the old password no longer opens one.
+    await page.goto(`${base}/`);
+    expect(page.url()).toBe(`${base}/`);
+    await other.goto(`${base}/`);
+    expect(other.url()).toContain('/login');
+    expect((await t.as('anonymous').post('/v1/sessions', { email: 'max@client.example', password: PASSWORD })).status).toBe(401);
+    const again = await signIn('max@client.example', NEW);
+    await again.context().close();
+    await other.context().close();
+    await page.context().close();
+    const audit = await t.as('admin').get('/v1/audit?entityType=user');
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('user.password_changed');
   });
 
   it('sales see the customer but no limit form, and no alerts or orders pages', async () => {

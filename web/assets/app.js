@@ -26,9 +26,10 @@
   document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
     var spec = JSON.parse(canvas.getAttribute('data-chart'));
     if (!spec.labels) return;
-    var options = { locale: 'fr-FR', responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false }, gradeBands: spec.kind === 'score' ? spec.bands : null } };
+    var options = { locale: document.documentElement.lang === 'en' ? 'en-GB' : 'fr-FR', responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false }, gradeBands: spec.kind === 'score' ? spec.bands : null } };
+    if (spec.kind === 'paydex') options.scales = { y: { min: 0, max: 100, title: { display: true, text: spec.label } } };
     if (spec.kind === 'score') {
-      options.scales = { y: { min: 0, max: 100, title: { display: true, text: 'Score' } } };
+      options.scales = { y: { min: 0, max: 100, title: { display: true, text: spec.label } } };
       options.plugins.tooltip = { callbacks: { afterLabel: function (item) { return spec.notes[item.dataIndex] || ''; } } };
     }
     var PALETTE = ['#0b4f8a', '#a61b1b', '#1d6b2f', '#8a5300'];

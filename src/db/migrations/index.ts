@@ -19,6 +19,7 @@ import * as creditInsurance from './20261207001700_credit_insurance.js';
 import * as legalCases from './20261207001800_legal_cases.js';
 import * as users from './20261207001900_users.js';
 import * as portfolio from './20261207002000_portfolio.js';
+import * as portfolioPositions from './20261207002100_portfolio_positions.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '20261207001800_legal_cases': legalCases,
   '20261207001900_users': users,
   '20261207002000_portfolio': portfolio,
+  '20261207002100_portfolio_positions': portfolioPositions,
 };
