@@ -116,7 +116,7 @@ export class AlertsService {
     return this.store.resolveOpen(dedupeKeys, { at: this.clock.now(), by: 'system', comment }, trx);
   }
 
-  async list(filter: { status?: string; severity?: string; type?: string; customerId?: string; afterSeq?: number; limit: number }) {
+  async list(filter: { status?: string; severity?: string; type?: string; customerId?: string; customerIds?: readonly string[]; afterSeq?: number; limit: number }) {
     const { afterSeq, ...rest } = filter;
     const rows = await this.store.list({ ...rest, ...(afterSeq !== undefined ? { beforeSeq: afterSeq } : {}) });
     const more = rows.length > filter.limit;

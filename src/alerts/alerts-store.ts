@@ -48,12 +48,13 @@ export class AlertsStore {
   }
 
   /** Newest first, keyset by seq; one row more than `limit` says there is a next page. */
-  list(filter: { status?: string; severity?: string; type?: string; customerId?: string; beforeSeq?: number; limit: number }): Promise<AlertRow[]> {
+  list(filter: { status?: string; severity?: string; type?: string; customerId?: string; customerIds?: readonly string[]; beforeSeq?: number; limit: number }): Promise<AlertRow[]> {
     let q = this.db.selectFrom('alerts').selectAll().orderBy('seq', 'desc').limit(filter.limit + 1);
     if (filter.status) q = q.where('status', '=', filter.status as AlertRow['status']);
     if (filter.severity) q = q.where('severity', '=', filter.severity as Severity);
     if (filter.type) q = q.where('type', '=', filter.type as AlertType);
     if (filter.customerId) q = q.where('customer_id', '=', filter.customerId);
+    if (filter.customerIds) q = filter.customerIds.length ? q.where('customer_id', 'in', [...filter.customerIds]) : q.where(sql<boolean>`false`);
     if (filter.beforeSeq !== undefined) q = q.where('seq', '<', filter.beforeSeq);
     return q.execute();
   }

@@ -291,7 +291,7 @@ export function webApp(deps: WebDeps): Router {
         customer,
         canManage: MANAGE.includes(session.user.role),
         manualBlock: c.manualBlock ? `${c.manualBlock.reason ?? ''} (${c.manualBlock.by ?? ''})` : null,
-        waiting: waiting?.rows.map((o) => ({ orderId: o.order_id, amount: eur(o.amount, o.currency), decision: t(DECISION_WORDS[o.decision] ?? o.decision), date: frDate(new Date(o.created_at).toISOString()) })) ?? [],
+        waiting: waiting?.rows.map((o) => ({ orderId: o.order_id, encodedId: encodeURIComponent(o.order_id), amount: eur(o.amount, o.currency), decision: t(DECISION_WORDS[o.decision] ?? o.decision), date: frDate(new Date(o.created_at).toISOString()) })) ?? [],
         timeline: timeline?.items.map((i) => ({ date: frDate(i.at), summary: i.summary, status: i.status ?? '', link: i.link })) ?? null,
         audit: audit?.items.map((e) => ({ date: frDate(e.at), actor: e.actor, action: e.action, reason: e.reason ?? '' })) ?? null,
         credit: {
@@ -380,6 +380,22 @@ export function webApp(deps: WebDeps): Router {
     }
     await sheet(req, res, { notice: sp(res).t(blocked === 'true' ? 'Client bloqué.' : 'Client débloqué.') });
   });
+  // An order waiting for this customer, approved from the sheet with a reason (the same override as /orders).
+  router.post('/customers/:id/orders/:orderId/override', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
+    const { t } = sp(res);
+    const orderId = String(req.params.orderId);
+    const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 1000);
+    if (!reason) return sheet(req, res, { error: t('Un motif est nécessaire pour accepter une commande.') }, 400);
+    const order = await deps.orders.get(orderId).catch(() => null);
+    if (!order || order.customerId !== String(req.params.id)) return void res.status(404).type('text').send(t('Commande inconnue.'));
+    try {
+      await deps.orders.override(orderId, reason, (res.locals.session as SessionContext).auth);
+    } catch (err) {
+      if (err instanceof DomainError && err.kind !== 'upstream_unavailable') return sheet(req, res, { error: err.message }, 409);
+      throw err;
+    }
+    await sheet(req, res, { notice: t('Commande {order} acceptée.', { order: orderId }) });
+  });
   router.post('/customers/:id/assess', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
     try {
@@ -416,8 +432,24 @@ export function webApp(deps: WebDeps): Router {
       status: pick(req.query.status, STATUSES.map((x) => x.value), 'open'),
       severity: pick(req.query.severity, SEVERITIES.map((x) => x.value), ''),
       type: pick(req.query.type, ALERT_TYPES, ''),
+      customer: typeof req.query.customer === 'string' ? req.query.customer.trim().slice(0, 200) : '',
     };
-    const { items } = await deps.alerts.list({ status: filters.status, ...(filters.severity ? { severity: filters.severity } : {}), ...(filters.type ? { type: filters.type } : {}), limit: 200 });
+    // The customer filter: a SIREN or a customer code, else part of a name (up to 500 customers).
+    const customerIds = filters.customer
+      ? (
+          await sql<{ id: string }>`
+            SELECT id FROM customers
+             WHERE siren = ${filters.customer.replace(/\s/g, '')} OR external_id = ${filters.customer} OR name ILIKE '%' || ${filters.customer} || '%'
+             LIMIT 500`.execute(deps.db)
+        ).rows.map((r) => r.id)
+      : undefined;
+    const { items } = await deps.alerts.list({
+      status: filters.status,
+      ...(filters.severity ? { severity: filters.severity } : {}),
+      ...(filters.type ? { type: filters.type } : {}),
+      ...(customerIds ? { customerIds } : {}),
+      limit: 200,
+    });
     const ids = [...new Set(items.map((a) => a.customerId).filter((x): x is string => x !== null))];
     const names = new Map(ids.length ? (await deps.db.selectFrom('customers').select(['id', 'name']).where('id', 'in', ids).execute()).map((c) => [c.id, c.name]) : []);
     render(res, 'alerts', {

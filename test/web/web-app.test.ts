@@ -216,6 +216,18 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     expect(await page.locator('tbody tr', { hasText: orderId }).count()).toBe(0);
     const after = await t.as('credit_manager').get(`/v1/order-checks/${orderId}`);
     expect(after.body).toMatchObject({ decision: 'approved', override: { by: 'lea@client.example', reason: 'client historique, accord du directeur' } });
+
+    // A second order, accepted from the customer sheet.
+    const second = unique('ORD');
+    expect((await t.as('order_system').post('/v1/order-checks', { orderId: second, customerId: id, amount: 300_000, currency: 'EUR' })).body.decision).toBe('blocked');
+    await page.goto(`${base}/customers/${id}`);
+    const waiting = page.locator('tbody tr', { hasText: second });
+    expect(await waiting.textContent()).toMatch(/3\s000,00\s€/);
+    await waiting.getByLabel(`Motif d’acceptation de la commande ${second}`).fill('acompte reçu');
+    await waiting.getByRole('button', { name: 'Accepter' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Commande ${second} acceptée`);
+    expect(await page.locator('tbody tr', { hasText: second }).count()).toBe(0);
+    expect((await t.as('credit_manager').get(`/v1/order-checks/${second}`)).body).toMatchObject({ decision: 'approved', override: { reason: 'acompte reçu' } });
     await page.context().close();
   });
 
@@ -224,7 +236,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     const page = await signIn('lea@client.example');
     await page.getByRole('link', { name: 'Alertes' }).click();
     await page.getByLabel('Type').selectOption('overdue');
+    await page.getByLabel('Client (nom, SIREN ou code)').fill('zzz-nobody');
     await page.getByRole('button', { name: 'Filtrer' }).click();
+    expect(await page.locator('caption').textContent()).toBe('Aucune alerte');
+    await page.getByLabel('Client (nom, SIREN ou code)').fill(DANONE);
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    for (const text of await rows.allTextContents()) expect(text).toContain('Danone');
     const row = page.locator('tbody tr', { hasText: 'Danone' }).first();
     await axe(page, '05-alerts');
     await row.getByRole('textbox').fill('relance téléphonique faite');
