@@ -61,52 +61,38 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       END IF;
       RETURN vigie_refresh_portfolio_positions(ids);
     END $fn$`.execute(db);
-  // One trigger function per kind of transition table (PostgreSQL gives a trigger with transition
-  // tables one event only).
+  // One trigger function for every table and event: it reads the transition table its trigger has
+  // (PostgreSQL gives a trigger with transition tables one event only, so each event has its trigger).
   await sql`
-    CREATE FUNCTION vigie_portfolio_after_insert() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    CREATE FUNCTION vigie_portfolio_note_written() RETURNS trigger LANGUAGE plpgsql AS $fn$
     BEGIN
-      INSERT INTO portfolio_positions_stale (customer_id) SELECT DISTINCT customer_id FROM new_rows ORDER BY 1 ON CONFLICT DO NOTHING;
-      RETURN NULL;
-    END $fn$`.execute(db);
-  await sql`
-    CREATE FUNCTION vigie_portfolio_after_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN
-      INSERT INTO portfolio_positions_stale (customer_id) SELECT customer_id FROM new_rows UNION SELECT customer_id FROM old_rows ORDER BY 1 ON CONFLICT DO NOTHING;
-      RETURN NULL;
-    END $fn$`.execute(db);
-  await sql`
-    CREATE FUNCTION vigie_portfolio_after_delete() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN
-      INSERT INTO portfolio_positions_stale (customer_id) SELECT DISTINCT customer_id FROM old_rows ORDER BY 1 ON CONFLICT DO NOTHING;
-      RETURN NULL;
-    END $fn$`.execute(db);
-  await sql`
-    CREATE FUNCTION vigie_portfolio_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN
-      INSERT INTO portfolio_positions_stale (customer_id) SELECT id FROM customers ORDER BY 1 ON CONFLICT DO NOTHING;
+      IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO portfolio_positions_stale SELECT id FROM customers ORDER BY 1 ON CONFLICT DO NOTHING;
+      ELSIF TG_TABLE_NAME = 'customers' THEN
+        INSERT INTO portfolio_positions_stale SELECT id FROM new_rows ORDER BY 1 ON CONFLICT DO NOTHING;
+      ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO portfolio_positions_stale SELECT DISTINCT customer_id FROM new_rows ORDER BY 1 ON CONFLICT DO NOTHING;
+      ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO portfolio_positions_stale SELECT DISTINCT customer_id FROM old_rows ORDER BY 1 ON CONFLICT DO NOTHING;
+      ELSE
+        INSERT INTO portfolio_positions_stale SELECT customer_id FROM new_rows UNION SELECT customer_id FROM old_rows ORDER BY 1 ON CONFLICT DO NOTHING;
+      END IF;
       RETURN NULL;
     END $fn$`.execute(db);
   for (const table of LEDGER) {
     await sql.raw(`
       CREATE TRIGGER ${table}_portfolio_ins AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_after_insert();
+        FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_note_written();
       CREATE TRIGGER ${table}_portfolio_upd AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_after_update();
+        FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_note_written();
       CREATE TRIGGER ${table}_portfolio_del AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_after_delete();
+        FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_note_written();
       CREATE TRIGGER ${table}_portfolio_trunc AFTER TRUNCATE ON ${table}
-        FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_after_truncate();`).execute(db);
+        FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_note_written();`).execute(db);
   }
   await sql`
-    CREATE FUNCTION vigie_portfolio_new_customers() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN
-      INSERT INTO portfolio_positions_stale (customer_id) SELECT id FROM new_rows ORDER BY 1 ON CONFLICT DO NOTHING;
-      RETURN NULL;
-    END $fn$`.execute(db);
-  await sql`
     CREATE TRIGGER customers_portfolio_ins AFTER INSERT ON customers REFERENCING NEW TABLE AS new_rows
-      FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_new_customers()`.execute(db);
+      FOR EACH STATEMENT EXECUTE FUNCTION vigie_portfolio_note_written()`.execute(db);
   await sql`SELECT vigie_refresh_portfolio_positions(ARRAY(SELECT id FROM customers))`.execute(db);
   await sql`CREATE INDEX portfolio_positions_exposure_idx ON portfolio_positions (ledger_exposure DESC, customer_id)`.execute(db);
   await sql`CREATE INDEX portfolio_positions_oldest_idx ON portfolio_positions (oldest_open_due, customer_id)`.execute(db);
@@ -117,8 +103,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of LEDGER) {
     for (const kind of ['ins', 'upd', 'del', 'trunc']) await sql.raw(`DROP TRIGGER ${table}_portfolio_${kind} ON ${table}`).execute(db);
   }
-  await sql`DROP FUNCTION vigie_portfolio_new_customers(), vigie_portfolio_after_insert(), vigie_portfolio_after_update(),
-                          vigie_portfolio_after_delete(), vigie_portfolio_after_truncate()`.execute(db);
+  await sql`DROP FUNCTION vigie_portfolio_note_written()`.execute(db);
   await sql`DROP FUNCTION vigie_refresh_stale_portfolio_positions()`.execute(db);
   await sql`DROP TABLE portfolio_positions_stale`.execute(db);
   await sql`DROP FUNCTION vigie_refresh_portfolio_positions(uuid[])`.execute(db);
