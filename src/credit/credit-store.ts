@@ -121,9 +121,8 @@ export class CreditStore {
 
   /**
    * Brings the portfolio's sort keys (portfolio_positions) back to vigie_credit_position() for every
-   * customer: the triggers keep them as the ledger and the holds move; this catches what the clock
-   * alone moved (a hold past its expiry not yet marked) and a write raced by another transaction.
-   * Returns how many were off.
+   * customer: triggers note the customers written to and pages refresh those; this catches a key a
+   * write raced by another transaction on the same customer left behind. Returns how many were off.
    */
   async resyncPortfolioPositions(): Promise<number> {
     const { rows } = await sql<{ n: number }>`SELECT vigie_refresh_portfolio_positions(ARRAY(SELECT id FROM customers)) AS n`.execute(this.db);

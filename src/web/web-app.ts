@@ -1005,12 +1005,12 @@ interface PortfolioRow {
 
 /**
  * One page of the portfolio: filtered, sorted and cut in SQL, each row's position from the one
- * position function. By name, the customers index gives the page. By oldest open invoice,
- * portfolio_positions' index does. By exposure, its ledger index (the position without order
- * holds, kept from the same function; the customers written to since the last page refreshed
- * first) gives the first offset + 51 customers; holds only add to an
- * exposure, so no other customer without a hold can come before them, and the customers with an
- * active hold are added as candidates; the function's position of each candidate then orders the page.
+ * position function. By name, the customers index gives the page; by oldest open invoice,
+ * portfolio_positions' index does (the keys of the customers written to since the last page are
+ * refreshed first). By exposure, its ledger index (the position without order holds, from the same
+ * function) gives the first offset + 51 customers: holds only add to an exposure, so no customer
+ * without a hold can come before them; the customers holding an order join them as candidates, and
+ * the function's position of each candidate orders the page.
  */
 async function portfolio(deps: WebDeps, { t, money: eur }: Speaker, f: { q: string; grade: string; status: string; sort: string; offset: number }) {
   // The keys of the customers written to since the last page first (none, most of the time).
