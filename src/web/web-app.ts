@@ -225,9 +225,10 @@ export function webApp(deps: WebDeps): Router {
     const grade = typeof req.query.grade === 'string' && (GRADES as readonly string[]).includes(req.query.grade) ? req.query.grade : '';
     const status = req.query.status === 'blocked' || req.query.status === 'overdue' ? req.query.status : '';
     const sort = req.query.sort === 'exposure' || req.query.sort === 'overdue' ? req.query.sort : 'name';
+    const owner = typeof req.query.owner === 'string' ? req.query.owner.trim().slice(0, 200) : '';
     const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
-    const rows = await portfolio(deps, sp(res), { q, grade, status, sort, offset: (pageNo - 1) * PAGE });
-    const link = (p: number) => `/?${new URLSearchParams({ ...(q ? { q } : {}), ...(grade ? { grade } : {}), ...(status ? { status } : {}), sort, page: String(p) }).toString()}`;
+    const rows = await portfolio(deps, sp(res), { q, grade, status, owner, sort, offset: (pageNo - 1) * PAGE });
+    const link = (p: number) => `/?${new URLSearchParams({ ...(q ? { q } : {}), ...(grade ? { grade } : {}), ...(status ? { status } : {}), ...(owner ? { owner } : {}), sort, page: String(p) }).toString()}`;
     render(res, 'portfolio', {
       title: 'Portefeuille',
       charts: false,
@@ -235,7 +236,7 @@ export function webApp(deps: WebDeps): Router {
       error,
       draft,
       grades: GRADES,
-      filters: { q, grade, status, sort },
+      filters: { q, grade, status, owner, sort },
       rows: rows.slice(0, PAGE),
       from: (pageNo - 1) * PAGE + 1,
       to: (pageNo - 1) * PAGE + Math.min(rows.length, PAGE),
@@ -1001,6 +1002,7 @@ interface PortfolioRow {
   limit_amount: number;
   available: number;
   alerts: number;
+  owner: string | null;
 }
 
 /**
@@ -1012,7 +1014,7 @@ interface PortfolioRow {
  * without a hold can come before them; the customers holding an order join them as candidates, and
  * the function's position of each candidate orders the page.
  */
-async function portfolio(deps: WebDeps, { t, money: eur }: Speaker, f: { q: string; grade: string; status: string; sort: string; offset: number }) {
+async function portfolio(deps: WebDeps, { t, money: eur }: Speaker, f: { q: string; grade: string; status: string; owner: string; sort: string; offset: number }) {
   // The keys of the customers written to since the last page first (none, most of the time).
   const [rule] = await Promise.all([deps.credit.rule(), deps.credit.refreshStalePortfolioPositions()]);
   const filters = sql`
@@ -1020,7 +1022,13 @@ async function portfolio(deps: WebDeps, { t, money: eur }: Speaker, f: { q: stri
      AND (${f.grade}::text = '' OR ca.risk_grade = ${f.grade}::text)
      AND (${f.status}::text <> 'blocked' OR ca.manual_block OR ca.auto_block OR ca.collections_block IS NOT NULL)
      -- overdue: an open invoice due before the threshold, i.e. the oldest open one is.
-     AND (${f.status}::text <> 'overdue' OR pp.oldest_open_due < ${rule.overdueBefore}::date)`;
+     AND (${f.status}::text <> 'overdue' OR pp.oldest_open_due < ${rule.overdueBefore}::date)
+     -- owner: the salesperson who owns the account (name or e-mail) or its collector.
+     AND (${f.owner}::text = '' OR EXISTS (
+           SELECT 1 FROM collection_profiles cp
+            WHERE cp.customer_id = c.id
+              AND (cp.owner->>'name' ILIKE '%' || ${f.owner}::text || '%' OR cp.owner->>'email' ILIKE '%' || ${f.owner}::text || '%'
+                   OR cp.collector ILIKE '%' || ${f.owner}::text || '%')))`;
   const from = sql`customers c JOIN credit_accounts ca ON ca.customer_id = c.id JOIN portfolio_positions pp ON pp.customer_id = c.id`;
   const byExposure = f.sort === 'exposure';
   const candidates = byExposure
@@ -1038,7 +1046,8 @@ async function portfolio(deps: WebDeps, { t, money: eur }: Speaker, f: { q: stri
     SELECT c.id, c.name, c.siren, c.external_id, c.currency, ca.risk_grade, ca.manual_block, ca.auto_block,
            ca.collections_block IS NOT NULL AS collections_block, ca.prepayment_only IS NOT NULL AS prepayment,
            p.total, p.overdue, to_char(p.oldest_overdue, 'YYYY-MM-DD') AS oldest_overdue, p.limit_amount, p.available,
-           (SELECT count(*) FROM alerts a WHERE a.customer_id = c.id AND a.status <> 'resolved')::int AS alerts
+           (SELECT count(*) FROM alerts a WHERE a.customer_id = c.id AND a.status <> 'resolved')::int AS alerts,
+           (SELECT concat_ws(' · ', cp.owner->>'name', cp.collector) FROM collection_profiles cp WHERE cp.customer_id = c.id) AS owner
       FROM page JOIN customers c ON c.id = page.id JOIN credit_accounts ca ON ca.customer_id = c.id JOIN portfolio_positions pp ON pp.customer_id = c.id
      CROSS JOIN LATERAL vigie_credit_position(c.id, ca.credit_limit, ${rule.defaultLimit}::bigint, ${rule.overdueBefore}::date, ${rule.now}::timestamptz,
                                               ca.insured_limit, ca.insured_coverage_bp) p
@@ -1069,6 +1078,7 @@ async function portfolio(deps: WebDeps, { t, money: eur }: Speaker, f: { q: stri
       over: used > 100,
       badges: badges.length ? badges : [{ label: t('Normal'), tone: 'ok' }],
       alerts: r.alerts,
+      owner: r.owner || null,
     };
   });
 }

@@ -90,6 +90,22 @@ describe('the portfolio sort keys', () => {
     expect(mine(await page('?sort=overdue&q=Sort'))).toEqual(['Sort Charlie', 'Sort Bravo', 'Sort Alpha', 'Sort Delta']);
   });
 
+  it('filters by owner: the salesperson owning the account (name or e-mail) or its collector, shown on the row', async () => {
+    const f = await createCustomer(t, { name: 'Owner Foxtrot' });
+    const g = await createCustomer(t, { name: 'Owner Golf' });
+    await createCustomer(t, { name: 'Owner Hotel' });
+    await t.as('collector').put(`/v1/customers/${f.id}/collections-profile`, { owner: { name: 'Hugo Martin', email: 'hugo.martin@client.example' } }).expect(200);
+    await t.as('collector').put(`/v1/customers/${g.id}/collections-profile`, { collector: 'camille@client.example' }).expect(200);
+    const owned = (names: string[]) => names.filter((n) => n.startsWith('Owner '));
+    expect(owned(await page('?owner=hugo'))).toEqual(['Owner Foxtrot']);
+    expect(owned(await page('?owner=hugo.martin%40client'))).toEqual(['Owner Foxtrot']);
+    expect(owned(await page('?owner=camille&sort=exposure'))).toEqual(['Owner Golf']);
+    expect(owned(await page('?owner=nobody'))).toEqual([]);
+    expect(owned(await page('?q=Owner'))).toEqual(['Owner Foxtrot', 'Owner Golf', 'Owner Hotel']);
+    const res = await t.as('anonymous').get('/?q=Owner+Foxtrot').set('Cookie', cookie);
+    expect(res.text).toContain('Hugo Martin');
+  });
+
   it('the whole-portfolio exposure watch puts a key knocked out of line back', async () => {
     const e = await createCustomer(t, { name: 'Sort Echo' });
     await invoice(t, e.id, 70_000, { dueIn: 5 });

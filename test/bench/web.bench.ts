@@ -10,7 +10,8 @@ import { createLogger } from '../../src/logger.js';
  * headless Chromium: the time from navigation to the first rows on screen, the server's time for the
  * page (its query and rendering, read with fetch), and beside them, in the same run, the bare list
  * query behind each view (the first 51 keys from the same index). Alternating rounds, for the default
- * sort (name), a search, the sort by exposure, the oldest overdue first, and the overdue customers by exposure;
+ * sort (name), a search, the sort by exposure, the oldest overdue first, an owner (one customer in ten has
+ * one; 100 are Anne Dupont's), and the overdue customers by exposure;
  * BENCH_HOLDS customers (2,000) hold an order, which the sort by exposure computes besides the top of its index.
  */
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
@@ -28,6 +29,12 @@ await database.pool.query(
    SELECT 'BENCH-HOLD-' || c.seq, c.id, 250000, 'EUR', 'approved', '{}', gen_random_uuid(), 'active', 250000, now() + interval '1 day', 'bench', now(), now()
      FROM (SELECT id, row_number() OVER (ORDER BY id) AS seq FROM customers) c
     WHERE c.seq % ${Math.max(1, Math.floor(CUSTOMERS / Math.max(1, HOLDS)))} = 0 LIMIT ${HOLDS}`,
+);
+// Collections profiles: one customer in ten has an owner, one in a hundred of them is Anne Dupont's.
+await database.pool.query(
+  `INSERT INTO collection_profiles (customer_id, owner, collector, updated_by)
+   SELECT c.id, jsonb_build_object('name', CASE WHEN c.seq % 1000 = 0 THEN 'Anne Dupont' ELSE 'Owner ' || (c.seq % 97) END), 'collector' || (c.seq % 7) || '@bench.example', 'bench'
+     FROM (SELECT id, row_number() OVER (ORDER BY id) AS seq FROM customers) c WHERE c.seq % 10 = 0`,
 );
 // The sort keys of the customers just written (all of them), refreshed once as the first page would.
 const refreshStarted = process.hrtime.bigint();
@@ -57,6 +64,11 @@ const views = [
   { label: 'search "customer 4242"', path: '/?q=customer+4242', bare: "SELECT id, name FROM customers WHERE name ILIKE '%customer 4242%' ORDER BY name, id LIMIT 51" },
   { label: 'by exposure', path: '/?sort=exposure', bare: 'SELECT customer_id FROM portfolio_positions ORDER BY ledger_exposure DESC, customer_id LIMIT 51' },
   { label: 'oldest overdue first', path: '/?sort=overdue', bare: 'SELECT customer_id FROM portfolio_positions ORDER BY oldest_open_due, customer_id LIMIT 51' },
+  {
+    label: 'owner "dupont"',
+    path: '/?owner=dupont',
+    bare: "SELECT c.id FROM customers c WHERE EXISTS (SELECT 1 FROM collection_profiles cp WHERE cp.customer_id = c.id AND (cp.owner->>'name' ILIKE '%dupont%' OR cp.collector ILIKE '%dupont%')) ORDER BY c.name, c.id LIMIT 51",
+  },
   { label: 'overdue, by exposure', path: '/?status=overdue&sort=exposure', bare: 'SELECT customer_id FROM portfolio_positions WHERE oldest_open_due < current_date ORDER BY ledger_exposure DESC, customer_id LIMIT 51' },
 ];
 const results = new Map<string, { browser: number[]; server: number[]; bare: number[] }>();
