@@ -256,7 +256,7 @@ export function webApp(deps: WebDeps): Router {
     const session = res.locals.session as SessionContext;
     const role = session.user.role;
     const collects = COLLECT.includes(role);
-    const [detail, history, paydex, policy, audit, timeline, waiting] = await Promise.all([
+    const [detail, history, paydex, policy, audit, timeline, waiting, stored] = await Promise.all([
       deps.credit.detail(id),
       deps.assessments.history(id, 50),
       deps.credit.paymentHistory(id, 12),
@@ -268,7 +268,13 @@ export function webApp(deps: WebDeps): Router {
             SELECT order_id, amount, currency, decision, created_at FROM order_checks
              WHERE customer_id = ${id} AND decision <> 'approved' ORDER BY created_at DESC LIMIT 20`.execute(deps.db)
         : null,
+      // What the registries said when last read (no source is called for a page).
+      deps.companies.stored([customer.siren]),
     ]);
+    const company = stored.get(customer.siren);
+    const identity = company?.identity.siren ? company.identity : null;
+    const lastEvent = company ? [...company.legalEvents.items].sort((a, b) => (a.publishedOn < b.publishedOn ? 1 : -1))[0] : undefined;
+    const readOn = identity?.freshness.map((f) => f.fetchedAt).filter((x): x is string => x !== null).sort().at(-1);
     const c = detail.credit;
     const cur = customer.currency;
     const aging = [c.aging.notDue, c.aging.days1to30, c.aging.days31to60, c.aging.days61to90, c.aging.over90].map(Number);
@@ -292,6 +298,26 @@ export function webApp(deps: WebDeps): Router {
         customer,
         canManage: MANAGE.includes(session.user.role),
         manualBlock: c.manualBlock ? `${c.manualBlock.reason ?? ''} (${c.manualBlock.by ?? ''})` : null,
+        registry: identity
+          ? {
+              name: identity.name,
+              status:
+                identity.status === 'active'
+                  ? t('active')
+                  : identity.status === 'ceased'
+                    ? [t('cessée'), identity.ceasedOn ? t('le {date}', { date: frDate(identity.ceasedOn) }) : null, identity.radiatedOn ? t('radiée le {date}', { date: frDate(identity.radiatedOn) }) : null].filter(Boolean).join(', ')
+                    : t('situation inconnue'),
+              ceased: identity.status === 'ceased',
+              legalForm: identity.legalFormCode,
+              activity: identity.activityCode,
+              createdOn: frDate(identity.createdOn),
+              headOffice: identity.headOffice?.address ?? null,
+              headcount: identity.headcountBand,
+              lastEvent: lastEvent ? `${lastEvent.kind.replace(/_/g, ' ')} (${frDate(lastEvent.publishedOn)})` : null,
+              readOn: readOn ? frDate(readOn) : null,
+              stale: identity.freshness.some((f) => f.stale),
+            }
+          : null,
         waiting: waiting?.rows.map((o) => ({ orderId: o.order_id, encodedId: encodeURIComponent(o.order_id), amount: eur(o.amount, o.currency), decision: t(DECISION_WORDS[o.decision] ?? o.decision), date: frDate(new Date(o.created_at).toISOString()) })) ?? [],
         timeline: timeline?.items.map((i) => ({ date: frDate(i.at), summary: i.summary, status: i.status ?? '', link: i.link })) ?? null,
         audit: audit?.items.map((e) => ({ date: frDate(e.at), actor: e.actor, action: e.action, reason: e.reason ?? '' })) ?? null,
@@ -969,7 +995,14 @@ function assessmentChanges(s: Speaker, now: { score: number; grade: string; reas
   const { t } = s;
   if (!before) return [t('première évaluation')];
   const signed = (n: number) => `${n > 0 ? '+' : ''}${s.number(Math.round(n * 10) / 10)}`;
-  const out = [now.grade === before.grade ? t('score {delta}', { delta: signed(now.score - before.score) }) : t('note {from} → {to}, score {delta}', { from: before.grade, to: now.grade, delta: signed(now.score - before.score) })];
+  const delta = now.score - before.score;
+  const out = [
+    now.grade !== before.grade
+      ? t('note {from} → {to}, score {delta}', { from: before.grade, to: now.grade, delta: signed(delta) })
+      : delta === 0
+        ? t('score inchangé')
+        : t('score {delta}', { delta: signed(delta) }),
+  ];
   const points = (rs: unknown) => new Map((rs as Reason[]).filter((r) => r.points !== 0).map((r) => [r.code, r] as const));
   const a = points(now.reasons);
   const b = points(before.reasons);

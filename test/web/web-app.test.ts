@@ -141,6 +141,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     await page.waitForURL(`${base}/customers/${danone}`);
     expect(await page.getByTestId('exposure').textContent()).toMatch(/31\s234,56\s€/);
     expect(await page.getByTestId('limit').textContent()).toMatch(/50\s000,00\s€/);
+    // Identity and registry status as the recorded registry gave them at the assessments.
+    const registry = (await page.getByTestId('registry').textContent())!;
+    expect(registry).toContain('DANONE');
+    expect(registry).toMatch(/Situation\s*active/);
+    expect(registry).toContain('Registres lus le 07/12/2026');
     // Chart.js drew the aging (5 buckets) and the score history (the 2 recorded assessments).
     await expect.poll(() => page.getByTestId('aging-chart').getAttribute('data-rendered')).toBe('5');
     await expect.poll(() => page.getByTestId('score-chart').getAttribute('data-rendered')).toBe('2');
