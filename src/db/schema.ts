@@ -137,6 +137,8 @@ export interface OrderChecksTable {
   checked_by: string;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** A waiting order a credit manager declined: { by, at, reason }. */
+  declined: ColumnType<{ by: string; at: string; reason: string } | null, string | null | undefined, string | null>;
 }
 
 export interface CreditPoliciesTable {

@@ -51,6 +51,7 @@ const checkSchema = z.object({
   checkedAt: z.string(),
   policyVersion: z.number().int(),
   override: z.object({ by: z.string(), at: z.string(), reason: z.string(), originalDecision: z.string(), originalReasons: z.array(reasonSchema) }).optional(),
+  declined: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional().describe('A waiting order a credit manager declined: out of the queue for good'),
   toPass: z
     .object({
       available: z.number().int().describe('The credit available now (never negative)'),
@@ -187,6 +188,18 @@ export function ordersRoutes(service: OrdersService, metrics: Metrics): RouteDef
       body: z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(1000) }),
       responses: { 200: { description: 'The approved check', schema: checkSchema }, 409: { description: 'Already approved' } },
       handler: ({ params, body, auth }) => service.override(params.orderId, body.reason, auth),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/order-checks/:orderId/decline',
+      tag: 'Order checks',
+      summary: 'Decline one order waiting in review or blocked (credit manager, audited): it leaves the queue for good',
+      description: 'Re-checks and overrides leave a declined order as it is (override: 409 `order_declined`); declining it again answers the same. An approved order is not declined: release its hold.',
+      roles: ['credit_manager'],
+      params: orderParams,
+      body: z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(1000) }),
+      responses: { 200: { description: 'The declined check', schema: checkSchema }, 404: { description: 'Never checked' }, 409: { description: 'Approved already' } },
+      handler: ({ params, body, auth }) => service.decline(params.orderId, body.reason, auth),
     }),
   ];
 }

@@ -324,6 +324,7 @@ export class OrdersService {
       checkedAt: checkedAt.toISOString(),
       policyVersion: facts.policyVersion,
       ...(facts.override ? { override: facts.override } : {}),
+      ...(row.declined ? { declined: row.declined } : {}),
       ...(row.decision !== 'approved'
         ? {
             toPass: {
@@ -386,6 +387,31 @@ export class OrdersService {
     });
   }
 
+  /**
+   * A credit manager declines an order waiting in review or blocked, with a reason (audited): it
+   * leaves the queue for good — no re-check or override changes it; the customer's next order is
+   * checked anew. Declining it again answers the same.
+   */
+  async decline(orderId: string, reason: string, actor: AuthContext): Promise<OrderCheckView> {
+    const c = await this.gradeConditions();
+    return this.db.transaction().execute(async (trx) => {
+      const peek = await this.store.find(orderId, trx);
+      if (!peek) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
+      // The account first, as the re-check takes it, then the check.
+      await this.credit.lockAccount(peek.customer_id, trx);
+      const row = (await this.store.findForUpdate(orderId, trx))!;
+      if (row.declined) return this.view(row, c);
+      if (row.decision === 'approved') throw new Conflict(`Order ${orderId} is approved: release its hold if it is cancelled`, 'already_approved');
+      const declined = { by: actor.name, at: this.clock.now().toISOString(), reason };
+      const updated = await this.store.update(orderId, { declined }, trx);
+      await this.audit.record(
+        { actor, action: 'order.declined', entityType: 'order', entityId: orderId, customerId: row.customer_id, oldValue: { decision: row.decision }, newValue: { declined: true }, reason },
+        trx,
+      );
+      return this.view(updated, c);
+    });
+  }
+
   /** A credit manager approves one order that was sent to review or blocked; the hold is placed regardless of the limit. */
   async override(orderId: string, reason: string, actor: AuthContext): Promise<OrderCheckView> {
     const policy = await this.policy.current();
@@ -398,6 +424,7 @@ export class OrdersService {
       if (row.decision === 'approved') {
         throw new Conflict(`Order ${orderId} is already approved`, 'already_approved');
       }
+      if (row.declined) throw new Conflict(`Order ${orderId} was declined by ${row.declined.by}: a new order is checked anew`, 'order_declined');
       const now = this.clock.now();
       const stored = this.view(row, c);
       const expiresAt = new Date(now.getTime() + policy.holdTtlHours * 3_600_000);

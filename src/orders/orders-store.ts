@@ -110,13 +110,14 @@ export class OrdersStore {
     return { outcome: 'rechecked', row: fromJson(r.row!), previousDecision: r.previousDecision! };
   }
 
-  /** Orders of these customers waiting (review or blocked), checked since `since` (older ones are left to people). */
+  /** Orders of these customers waiting (review or blocked, not declined), checked since `since` (older ones are left to people). */
   async waitingOrders(customerIds: readonly string[], since: Date): Promise<string[]> {
     if (customerIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('order_checks')
       .select('order_id')
       .where('decision', '<>', 'approved')
+      .where('declined', 'is', null)
       .where('customer_id', '=', (eb) => eb.fn.any(eb.val([...customerIds])))
       .where('created_at', '>=', since)
       .orderBy('created_at')
@@ -134,13 +135,18 @@ export class OrdersStore {
 
   async update(
     orderId: string,
-    patch: Partial<Omit<OrderCheckRow, 'order_id' | 'facts' | 'created_at' | 'updated_at'>> & { facts?: unknown },
+    patch: Partial<Omit<OrderCheckRow, 'order_id' | 'facts' | 'declined' | 'created_at' | 'updated_at'>> & { facts?: unknown; declined?: OrderCheckRow['declined'] },
     trx: Kysely<DB> | Trx = this.db,
   ): Promise<OrderCheckRow> {
-    const { facts, ...rest } = patch;
+    const { facts, declined, ...rest } = patch;
     return trx
       .updateTable('order_checks')
-      .set({ ...rest, ...(facts !== undefined ? { facts: JSON.stringify(facts) } : {}), updated_at: new Date() })
+      .set({
+        ...rest,
+        ...(facts !== undefined ? { facts: JSON.stringify(facts) } : {}),
+        ...(declined !== undefined ? { declined: declined === null ? null : JSON.stringify(declined) } : {}),
+        updated_at: new Date(),
+      })
       .where('order_id', '=', orderId)
       .returningAll()
       .executeTakeFirstOrThrow();

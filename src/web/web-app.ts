@@ -266,7 +266,7 @@ export function webApp(deps: WebDeps): Router {
       MANAGE.includes(role)
         ? sql<{ order_id: string; amount: number; currency: string; decision: string; created_at: Date }>`
             SELECT order_id, amount, currency, decision, created_at FROM order_checks
-             WHERE customer_id = ${id} AND decision <> 'approved' ORDER BY created_at DESC LIMIT 20`.execute(deps.db)
+             WHERE customer_id = ${id} AND decision <> 'approved' AND declined IS NULL ORDER BY created_at DESC LIMIT 20`.execute(deps.db)
         : null,
       // What the registries said when last read (no source is called for a page).
       deps.companies.stored([customer.siren]),
@@ -520,7 +520,7 @@ export function webApp(deps: WebDeps): Router {
     const { rows } = await sql<{ order_id: string; customer_id: string; name: string; amount: number; currency: string; decision: string; reasons: string[] | null; created_at: Date }>`
       SELECT o.order_id, o.customer_id, c.name, o.amount, o.currency, o.decision, ARRAY(SELECT jsonb_array_elements_text(o.facts->'reasons')) AS reasons, o.created_at
         FROM order_checks o JOIN customers c ON c.id = o.customer_id
-       WHERE o.decision <> 'approved'
+       WHERE o.decision <> 'approved' AND o.declined IS NULL
        ORDER BY o.created_at DESC
        LIMIT 200`.execute(deps.db);
     render(
@@ -555,6 +555,11 @@ export function webApp(deps: WebDeps): Router {
         if (!reason) return ordersPage(req, res, { error: t('Un motif est nécessaire pour accepter une commande.') }, 400);
         await deps.orders.override(orderId, reason, actor);
         return ordersPage(req, res, { notice: t('Commande {order} acceptée.', { order: orderId }) });
+      }
+      if (req.params.action === 'decline') {
+        if (!reason) return ordersPage(req, res, { error: t('Un motif est nécessaire pour refuser une commande.') }, 400);
+        await deps.orders.decline(orderId, reason, actor);
+        return ordersPage(req, res, { notice: t('Commande {order} refusée.', { order: orderId }) });
       }
       if (req.params.action === 'recheck') {
         const r = await deps.orders.recheck(orderId, null, actor);

@@ -136,4 +136,38 @@ describe('automatic re-check of waiting orders (policy autoRecheckOrders)', () =
     }, 20_000);
     expect(released.rechecks.at(-1)).toMatchObject({ by: 'auto-recheck', previousDecision: 'blocked', previousReasons: ['overdue_invoices'], decision: 'approved' });
   });
+
+  it('a declined order stays out: neither the automatic re-check, a manual one nor an override changes it', async () => {
+    const c = await createCustomer(t);
+    const orderId = unique('DECL');
+    expect((await orderCheck(t, c.id, 10_000, orderId)).body.decision).toBe('review');
+    // Bad input and roles first: a 400 naming the field, a 403, a 404; nothing written.
+    const noReason = await t.as('credit_manager').post(`/v1/order-checks/${orderId}/decline`, {});
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.details.map((d: { field: string }) => d.field)).toEqual(['body.reason']);
+    expect((await t.as('order_system').post(`/v1/order-checks/${orderId}/decline`, { reason: 'x' })).status).toBe(403);
+    expect((await t.as('credit_manager').post('/v1/order-checks/never-seen/decline', { reason: 'x' })).status).toBe(404);
+    expect((await t.as('credit_manager').get(`/v1/order-checks/${orderId}`)).body.declined).toBeUndefined();
+
+    const declined = await t.as('credit_manager').post(`/v1/order-checks/${orderId}/decline`, { reason: 'customer under review by legal' });
+    expect(declined.status).toBe(200);
+    expect(declined.body).toMatchObject({ decision: 'review', holdStatus: 'none', declined: { reason: 'customer under review by legal' } });
+    // Declining again answers the same.
+    expect((await t.as('credit_manager').post(`/v1/order-checks/${orderId}/decline`, { reason: 'again' })).body.declined.reason).toBe('customer under review by legal');
+
+    await setLimit(t, c.id, 50_000); // the policy re-checks waiting orders (on since the test above)
+    await runJob(t, 'recheck-orders', { customerIds: [c.id] });
+    const manual = await t.as('order_system').post(`/v1/order-checks/${orderId}/recheck`, {});
+    expect(manual.body).toMatchObject({ recheck: 'unchanged', decision: 'review', holdStatus: 'none' });
+    const override = await t.as('credit_manager').post(`/v1/order-checks/${orderId}/override`, { reason: 'changed my mind' });
+    expect(override.status).toBe(409);
+    expect(override.body.error.code).toBe('order_declined');
+    const audit = await t.as('admin').get(`/v1/audit?entityType=order&entityId=${orderId}`);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['order.declined']);
+
+    // An approved order is not declined (its hold is released instead).
+    const ok = unique('DECL-OK');
+    expect((await orderCheck(t, c.id, 10_000, ok)).body.decision).toBe('approved');
+    expect((await t.as('credit_manager').post(`/v1/order-checks/${ok}/decline`, { reason: 'x' })).status).toBe(409);
+  });
 });

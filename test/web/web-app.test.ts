@@ -215,7 +215,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     expect(await row.textContent()).toMatch(/2\s000,00\s€/);
     expect(await row.textContent()).toContain('limite dépassée');
     await axe(page, '04-orders');
-    await row.getByLabel(`Motif d’acceptation de la commande ${orderId}`).fill('client historique, accord du directeur');
+    await row.getByLabel(`Motif pour accepter ou refuser la commande ${orderId}`).fill('client historique, accord du directeur');
     await row.getByRole('button', { name: 'Accepter' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain(`Commande ${orderId} acceptée`);
     expect(await page.locator('tbody tr', { hasText: orderId }).count()).toBe(0);
@@ -233,6 +233,17 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     await expect.poll(() => page.getByRole('status').textContent()).toContain(`Commande ${second} acceptée`);
     expect(await page.locator('tbody tr', { hasText: second }).count()).toBe(0);
     expect((await t.as('credit_manager').get(`/v1/order-checks/${second}`)).body).toMatchObject({ decision: 'approved', override: { reason: 'acompte reçu' } });
+
+    // A third, declined from the orders page: out of the queue, still blocked, with who and why.
+    const third = unique('ORD');
+    expect((await t.as('order_system').post('/v1/order-checks', { orderId: third, customerId: id, amount: 900_000, currency: 'EUR' })).body.decision).toBe('blocked');
+    await page.getByRole('link', { name: 'Commandes' }).click();
+    const thirdRow = page.locator('tbody tr', { hasText: third });
+    await thirdRow.getByLabel(`Motif pour accepter ou refuser la commande ${third}`).fill('client en litige');
+    await thirdRow.getByRole('button', { name: 'Refuser' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Commande ${third} refusée`);
+    expect(await page.locator('tbody tr', { hasText: third }).count()).toBe(0);
+    expect((await t.as('credit_manager').get(`/v1/order-checks/${third}`)).body).toMatchObject({ decision: 'blocked', declined: { by: 'lea@client.example', reason: 'client en litige' } });
     await page.context().close();
   });
 

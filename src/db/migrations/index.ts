@@ -20,6 +20,7 @@ import * as legalCases from './20261207001800_legal_cases.js';
 import * as users from './20261207001900_users.js';
 import * as portfolio from './20261207002000_portfolio.js';
 import * as portfolioPositions from './20261207002100_portfolio_positions.js';
+import * as orderDeclines from './20261207002200_order_declines.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '20261207001900_users': users,
   '20261207002000_portfolio': portfolio,
   '20261207002100_portfolio_positions': portfolioPositions,
+  '20261207002200_order_declines': orderDeclines,
 };
