@@ -118,15 +118,26 @@ export class UsersService {
     const password = generatePassword();
     const hash = await hashPassword(password);
     const now = this.o.clock.now();
-    const { rows } = await sql<UserRow>`
-      INSERT INTO users (email, name, role, password_hash, created_at, created_by, password_changed_at)
-      SELECT ${emailAddress.trim().toLowerCase()}, 'Administrator', 'admin', ${hash}, ${now}, 'first-start', ${now}
-       WHERE NOT EXISTS (SELECT 1 FROM users)
-      ON CONFLICT DO NOTHING
-      RETURNING *`.execute(this.o.db);
-    const row = rows[0];
+    const row = await this.o.db.transaction().execute(async (trx) => {
+      // One process at a time: "no user yet" and the insert are then true together (two processes
+      // starting with different admin e-mails would otherwise both see no user and both insert).
+      await sql`SELECT pg_advisory_xact_lock(hashtext('vigie.first-admin'))`.execute(trx);
+      const { rows } = await sql<UserRow>`
+        INSERT INTO users (email, name, role, password_hash, created_at, created_by, password_changed_at)
+        SELECT ${emailAddress.trim().toLowerCase()}, 'Administrator', 'admin', ${hash}, ${now}, 'first-start', ${now}
+         WHERE NOT EXISTS (SELECT 1 FROM users)
+        ON CONFLICT DO NOTHING
+        RETURNING *`.execute(trx);
+      const r = rows[0];
+      if (r) {
+        await this.o.audit.record(
+          { actor: { keyId: null, name: 'first-start', role: 'admin' }, action: 'user.created', entityType: 'user', entityId: r.id, oldValue: null, newValue: { email: r.email, name: r.name, role: r.role } },
+          trx,
+        );
+      }
+      return r;
+    });
     if (!row) return null;
-    await this.o.audit.record({ actor: { keyId: null, name: 'first-start', role: 'admin' }, action: 'user.created', entityType: 'user', entityId: row.id, oldValue: null, newValue: { email: row.email, name: row.name, role: row.role } });
     return { user: view(row), password };
   }
 
