@@ -37,7 +37,15 @@ describe(`concurrency on ${mode} (ACCEPTANCE 14)`, () => {
     const before = await batchStats();
     const c = await createCustomer(t);
     await setLimit(t, c.id, 1_000_000);
-    const results = await Promise.all(
+    // On the server, the account is held by another transaction while the 200 arrive: every lane
+    // then waits on it and the rest queue, as under load — on a busy machine the requests could
+    // otherwise trickle in one lane at a time and never need to share a round trip.
+    const holder = testServerUrl() ? await t.container.database.pool.connect() : null;
+    if (holder) {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM credit_accounts WHERE customer_id = $1 FOR UPDATE', [c.id]);
+    }
+    const sent = Promise.all(
       Array.from({ length: 200 }, async () => {
         const res = await fetch(`${base}/v1/order-checks`, {
           method: 'POST',
@@ -47,6 +55,12 @@ describe(`concurrency on ${mode} (ACCEPTANCE 14)`, () => {
         return (await res.json()) as { decision: string };
       }),
     );
+    if (holder) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await holder.query('COMMIT');
+      holder.release();
+    }
+    const results = await sent;
     const after = await batchStats();
     const approved = results.filter((r) => r.decision === 'approved').length;
     expect(approved).toBe(100);
