@@ -96,6 +96,31 @@ const TASKS: Record<string, string> = {
   promise_due: 'Promesse à échéance',
   installment_due: 'Échéance d’un plan',
 };
+/** Each alert type in French words. */
+/** An alert's status on its row (the filter says the plural). */
+const ALERT_STATUS_WORDS: Record<string, string> = { open: 'ouverte', acknowledged: 'prise en compte', resolved: 'résolue' };
+const ALERT_TYPE_LABELS: Record<string, string> = {
+  legal_event: 'annonce légale (BODACC)',
+  grade_downgrade: 'note dégradée',
+  grade_upgrade: 'note améliorée',
+  limit_exceeded: 'limite dépassée',
+  overdue: 'factures échues',
+  auto_blocked: 'bloqué automatiquement',
+  auto_unblocked: 'débloqué automatiquement',
+  limit_review_due: 'révision de limite à faire',
+  source_stale: 'source injoignable',
+  sanction_published: 'sanction DGCCRF publiée',
+  promise_broken: 'promesse non tenue',
+  installment_late: 'échéance de plan en retard',
+  formal_notice_due: 'mise en demeure à envoyer',
+  dispute_opened: 'litige ouvert',
+  email_failed: 'e-mail non remis',
+  insolvency_opened: 'procédure collective ouverte',
+  claim_deadline: 'délai de déclaration de créance',
+  cover_reduced: 'couverture d’assurance réduite',
+  insurer_claim_due: 'déclaration à l’assureur à faire',
+  legal_case_deadline: 'échéance d’une injonction de payer',
+};
 /** Words of a decision and of a confidence level. */
 const DECISION_WORDS: Record<string, string> = { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' };
 const CONFIDENCE_WORDS: Record<string, string> = { high: 'élevée', medium: 'moyenne', low: 'faible' };
@@ -485,7 +510,7 @@ export function webApp(deps: WebDeps): Router {
       filters,
       statuses: STATUSES.map((x) => ({ ...x, label: t(x.label) })),
       severities: SEVERITIES.map((x) => ({ ...x, label: t(x.label) })),
-      types: ALERT_TYPES,
+      types: ALERT_TYPES.map((value) => ({ value, label: t(ALERT_TYPE_LABELS[value] ?? value) })),
       rows: items.map((a) => {
         const sev = SEVERITIES.find((x) => x.value === a.severity);
         return {
@@ -496,8 +521,9 @@ export function webApp(deps: WebDeps): Router {
           customerId: a.customerId,
           customerName: a.customerId ? (names.get(a.customerId) ?? a.customerId) : null,
           type: a.type,
+          typeLabel: t(ALERT_TYPE_LABELS[a.type] ?? a.type),
           message: a.message,
-          status: t(STATUSES.find((x) => x.value === a.status)?.label ?? a.status),
+          status: t(ALERT_STATUS_WORDS[a.status] ?? a.status),
           comment: a.comment,
           open: a.status !== 'resolved',
         };
@@ -981,7 +1007,7 @@ const SCORERS_FR: Record<string, string> = {
 
 /** Every French label the pages translate from these tables (test/web/i18n.test.ts checks each has its English). */
 export const TRANSLATED_LABELS: readonly string[] = [
-  ...[ROLE_LABELS, REASONS_FR, TASKS, STATUS_FR, CONDITIONS_FR, STATEMENT_TYPES, SCORERS_FR, DECISION_WORDS, CONFIDENCE_WORDS].flatMap((table) => Object.values(table)),
+  ...[ROLE_LABELS, REASONS_FR, ALERT_TYPE_LABELS, ALERT_STATUS_WORDS, TASKS, STATUS_FR, CONDITIONS_FR, STATEMENT_TYPES, SCORERS_FR, DECISION_WORDS, CONFIDENCE_WORDS].flatMap((table) => Object.values(table)),
   ...[...SEVERITIES, ...STATUSES, ...Object.values(DECISIONS)].map((x) => x.label),
 ];
 /**
