@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import type { Clock } from '../clock.js';
@@ -387,6 +387,14 @@ export class OrdersService {
     });
   }
 
+  /** An order's check locked for a change: its customer's account first (as checks and re-checks take it), then the check. */
+  private async lockCheck(orderId: string, trx: Transaction<DB>): Promise<OrderCheckRow> {
+    const peek = await this.store.find(orderId, trx);
+    if (!peek) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
+    await this.credit.lockAccount(peek.customer_id, trx);
+    return (await this.store.findForUpdate(orderId, trx))!;
+  }
+
   /**
    * A credit manager declines an order waiting in review or blocked, with a reason (audited): it
    * leaves the queue for good — no re-check or override changes it; the customer's next order is
@@ -395,11 +403,7 @@ export class OrdersService {
   async decline(orderId: string, reason: string, actor: AuthContext): Promise<OrderCheckView> {
     const c = await this.gradeConditions();
     return this.db.transaction().execute(async (trx) => {
-      const peek = await this.store.find(orderId, trx);
-      if (!peek) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
-      // The account first, as the re-check takes it, then the check.
-      await this.credit.lockAccount(peek.customer_id, trx);
-      const row = (await this.store.findForUpdate(orderId, trx))!;
+      const row = await this.lockCheck(orderId, trx);
       if (row.declined) return this.view(row, c);
       if (row.decision === 'approved') throw new Conflict(`Order ${orderId} is approved: release its hold if it is cancelled`, 'already_approved');
       const declined = { by: actor.name, at: this.clock.now().toISOString(), reason };
@@ -417,10 +421,7 @@ export class OrdersService {
     const policy = await this.policy.current();
     const c = await this.gradeConditions();
     return this.db.transaction().execute(async (trx) => {
-      const peek = await this.store.find(orderId, trx);
-      if (!peek) throw new NotFound(`No order check for order ${orderId}`, 'order_check_not_found');
-      await this.credit.lockAccount(peek.customer_id, trx);
-      const row = (await this.store.findForUpdate(orderId, trx))!;
+      const row = await this.lockCheck(orderId, trx);
       if (row.decision === 'approved') {
         throw new Conflict(`Order ${orderId} is already approved`, 'already_approved');
       }
