@@ -803,12 +803,21 @@ export function webApp(deps: WebDeps): Router {
       status,
     );
   };
-  const settingsError = async (res: Response, err: unknown) => {
-    if (err instanceof DomainError && (err.kind === 'invalid_input' || err.kind === 'conflict' || err.kind === 'not_found')) return settingsPage(res, { error: err.message }, 400);
-    throw err;
+  /** A settings change, then the settings page with its outcome; a change the service refuses (bad input, conflict, unknown) is said there, as a 400. */
+  const settingsChange = async (res: Response, change: () => Promise<{ notice: string; secret?: { label: string; value: string } }>) => {
+    let outcome: Awaited<ReturnType<typeof change>>;
+    try {
+      outcome = await change();
+    } catch (err) {
+      if (err instanceof DomainError && (err.kind === 'invalid_input' || err.kind === 'conflict' || err.kind === 'not_found')) return settingsPage(res, { error: err.message }, 400);
+      throw err;
+    }
+    await settingsPage(res, outcome);
   };
+  /** Every settings form: signed in, a form with the session's CSRF token, an admin. */
+  const adminForm = [loadSession, signedIn, form, csrf, allow(ADMIN)];
   router.get('/settings', loadSession, signedIn, allow(ADMIN), (_req, res) => settingsPage(res));
-  router.post('/settings/policy', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+  router.post('/settings/policy', ...adminForm, async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const euros = Number(String(b.defaultCreditLimit ?? '').replace(/\s/g, '').replace(',', '.'));
     const days = Number(b.overdueGraceDays);
@@ -817,8 +826,9 @@ export function webApp(deps: WebDeps): Router {
     if (!Number.isFinite(euros) || euros < 0) return settingsPage(res, { error: t('Limite par défaut : un montant en euros.') }, 400);
     if (!Number.isInteger(days) || days < 0 || days > 365) return settingsPage(res, { error: t('Tolérance de retard : de 0 à 365 jours.') }, 400);
     if (!Number.isInteger(hours) || hours < 1 || hours > 8760) return settingsPage(res, { error: t('Durée d’une réservation : de 1 à 8 760 heures.') }, 400);
-    if (!b.reason?.trim()) return settingsPage(res, { error: t('Motif : dites pourquoi.') }, 400);
-    try {
+    const reason = b.reason?.trim().slice(0, 1000);
+    if (!reason) return settingsPage(res, { error: t('Motif : dites pourquoi.') }, 400);
+    await settingsChange(res, async () => {
       const p = await deps.policy.change(
         {
           defaultCreditLimit: Math.round(euros * 100),
@@ -827,64 +837,54 @@ export function webApp(deps: WebDeps): Router {
           autoRecheckOrders: b.autoRecheckOrders === 'true',
           exposureBasis: b.exposureBasis === 'net' ? 'net' : 'gross',
           limitFollowsCover: b.limitFollowsCover === 'true',
-          reason: b.reason.trim().slice(0, 1000),
+          reason,
         },
         (res.locals.session as SessionContext).auth,
       );
-      await settingsPage(res, { notice: t('Politique de crédit enregistrée (version {version}).', { version: p.version }) });
-    } catch (err) {
-      await settingsError(res, err);
-    }
+      return { notice: t('Politique de crédit enregistrée (version {version}).', { version: p.version }) };
+    });
   });
-  router.post('/settings/users', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+  router.post('/settings/users', ...adminForm, async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const { t } = sp(res);
     const parsed = createUserBody.safeParse({ email: b.email, name: b.name, role: b.role });
     if (!parsed.success) return settingsPage(res, { error: t('Utilisateur non créé : {why}.', { why: issuesText(parsed.error.issues) }) }, 400);
-    try {
+    await settingsChange(res, async () => {
       const { user, password } = await deps.users.create(parsed.data, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: t('Utilisateur {email} créé.', { email: user.email }), secret: { label: t('Mot de passe de {email}', { email: user.email }), value: password! } });
-    } catch (err) {
-      await settingsError(res, err);
-    }
+      return { notice: t('Utilisateur {email} créé.', { email: user.email }), secret: { label: t('Mot de passe de {email}', { email: user.email }), value: password! } };
+    });
   });
-  router.post('/settings/users/:id', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+  router.post('/settings/users/:id', ...adminForm, async (req, res) => {
     const id = String(req.params.id);
     const { t } = sp(res);
     if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Utilisateur inconnu.'));
-    try {
+    await settingsChange(res, async () => {
       const u = await deps.users.update(id, { disabled: (req.body as Record<string, string>).disabled === 'true' }, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: t(u.disabled ? '{email} désactivé.' : '{email} réactivé.', { email: u.email }) });
-    } catch (err) {
-      await settingsError(res, err);
-    }
+      return { notice: t(u.disabled ? '{email} désactivé.' : '{email} réactivé.', { email: u.email }) };
+    });
   });
-  router.post('/settings/api-keys', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+  router.post('/settings/api-keys', ...adminForm, async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const name = String(b.name ?? '').trim().slice(0, 100);
     const { t } = sp(res);
     if (!name || !(ROLES as readonly string[]).includes(String(b.role))) return settingsPage(res, { error: t('Clé non créée : un nom et un rôle.') }, 400);
-    try {
+    await settingsChange(res, async () => {
       const { key, apiKey } = await deps.apiKeys.create({ name, role: b.role as Role }, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: t('Clé {name} créée.', { name: apiKey.name }), secret: { label: t('Clé {name}', { name: apiKey.name }), value: key } });
-    } catch (err) {
-      await settingsError(res, err);
-    }
+      return { notice: t('Clé {name} créée.', { name: apiKey.name }), secret: { label: t('Clé {name}', { name: apiKey.name }), value: key } };
+    });
   });
-  router.post('/settings/api-keys/:id/revoke', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+  router.post('/settings/api-keys/:id/revoke', ...adminForm, async (req, res) => {
     const id = String(req.params.id);
     const { t } = sp(res);
     if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Clé inconnue.'));
-    try {
+    await settingsChange(res, async () => {
       const k = await deps.apiKeys.revoke(id, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: t('Clé {name} révoquée.', { name: k.name }) });
-    } catch (err) {
-      await settingsError(res, err);
-    }
+      return { notice: t('Clé {name} révoquée.', { name: k.name }) };
+    });
   });
   // The scoring policy: the grade floors, weights and hysteresis in fields, or the whole document
   // as JSON; either way checked by the API's schema, a new audited version.
-  router.post('/settings/scoring', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+  router.post('/settings/scoring', ...adminForm, async (req, res) => {
     const { t } = sp(res);
     const b = req.body as Record<string, string | undefined>;
     const reason = String(b.reason ?? '').trim().slice(0, 1000);
@@ -908,36 +908,30 @@ export function webApp(deps: WebDeps): Router {
     const parsed = scoringPolicySchema.safeParse(doc);
     if (!parsed.success) return settingsPage(res, { error: t('Politique de notation non enregistrée : {why}.', { why: issuesText(parsed.error.issues) }), ...(b.mode === 'json' ? { scoringDraft: String(b.policy ?? '') } : {}) }, 400);
     if (!reason) return settingsPage(res, { error: t('Motif : dites pourquoi.') }, 400);
-    try {
+    await settingsChange(res, async () => {
       const v = await deps.scoringPolicy.change(parsed.data as ScoringPolicy, reason, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: t('Politique de notation enregistrée (version {version}).', { version: v.version }) });
-    } catch (err) {
-      await settingsError(res, err);
-    }
+      return { notice: t('Politique de notation enregistrée (version {version}).', { version: v.version }) };
+    });
   });
-  router.post('/settings/webhooks', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+  router.post('/settings/webhooks', ...adminForm, async (req, res) => {
     const { t } = sp(res);
     const b = req.body as Record<string, string | string[] | undefined>;
     const types = ([] as string[]).concat(b.alertTypes ?? []);
     const parsed = createWebhookBody.safeParse({ url: String(b.url ?? '').trim(), alertTypes: types, ...(String(b.description ?? '').trim() ? { description: String(b.description).trim() } : {}) });
     if (!parsed.success) return settingsPage(res, { error: t('Webhook non créé : {why}.', { why: issuesText(parsed.error.issues) }) }, 400);
-    try {
+    await settingsChange(res, async () => {
       const hook = await deps.webhooks.create(parsed.data, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: t('Webhook {url} créé.', { url: hook.url }), secret: { label: t('Secret de signature de {url}', { url: hook.url }), value: hook.secret } });
-    } catch (err) {
-      await settingsError(res, err);
-    }
+      return { notice: t('Webhook {url} créé.', { url: hook.url }), secret: { label: t('Secret de signature de {url}', { url: hook.url }), value: hook.secret } };
+    });
   });
-  router.post('/settings/webhooks/:id/remove', loadSession, signedIn, form, csrf, allow(ADMIN), async (req, res) => {
+  router.post('/settings/webhooks/:id/remove', ...adminForm, async (req, res) => {
     const { t } = sp(res);
     const id = String(req.params.id);
     if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Webhook inconnu.'));
-    try {
+    await settingsChange(res, async () => {
       await deps.webhooks.remove(id, (res.locals.session as SessionContext).auth);
-      await settingsPage(res, { notice: t('Webhook supprimé.') });
-    } catch (err) {
-      await settingsError(res, err);
-    }
+      return { notice: t('Webhook supprimé.') };
+    });
   });
 
   // Everyone's own account: the language and the password.
