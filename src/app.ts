@@ -14,7 +14,8 @@ import { Reply, type RouteDef } from './http/route.js';
 import type { Metrics } from './http/metrics.js';
 import { installRequestLog } from './http/request-log.js';
 import { InvalidInput } from './errors.js';
-import { assertCleanPath, assertCleanQuery, assertNoNul, verifyUtf8Body } from './http/input-guard.js';
+import { assertCleanPath, assertCleanQuery, assertStorable, verifyUtf8Body } from './http/input-guard.js';
+import { consumeBody, parseByteSize, refuseDeclaredAbove } from './http/body.js';
 
 export interface ReadinessCheck {
   ready(): Promise<{ ok: boolean; checks: Record<string, unknown> }>;
@@ -41,8 +42,8 @@ export interface AppDeps {
 
 function handlerFor(route: RouteDef): RequestHandler {
   return async (req, res) => {
-    assertNoNul('params', req.params);
-    assertNoNul('query', req.query);
+    assertStorable('params', req.params);
+    assertStorable('query', req.query);
     const params = route.params ? parseWith('params', route.params, req.params) : {};
     const query = route.query ? parseWith('query', route.query, req.query) : {};
     let body: unknown;
@@ -53,7 +54,7 @@ function handlerFor(route: RouteDef): RequestHandler {
           { field: 'body', message: 'expected application/json' },
         ], 'unsupported_media_type');
       }
-      assertNoNul('body', req.body);
+      assertStorable('body', req.body);
       body = parseWith('body', route.body, req.body);
     }
     const result = await route.handler({ params, query, body, auth: req.auth!, req, res });
@@ -153,8 +154,10 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const authn = authenticate(deps.apiKeys, deps.users);
-  const json = express.json({ limit: deps.bodyLimit, strict: false, verify: verifyUtf8Body });
-  const bulkJson = express.json({ limit: deps.bulkBodyLimit, strict: false, verify: verifyUtf8Body });
+  const json = [refuseDeclaredAbove(parseByteSize(deps.bodyLimit)), express.json({ limit: deps.bodyLimit, strict: false, verify: verifyUtf8Body })];
+  const bulkJson = [refuseDeclaredAbove(parseByteSize(deps.bulkBodyLimit)), express.json({ limit: deps.bulkBodyLimit, strict: false, verify: verifyUtf8Body })];
+  // What express.json left unread (another content type) is read and counted, then refused by the route.
+  const drain = consumeBody(parseByteSize(deps.bodyLimit));
   // One router per resource (/v1/order-checks, /v1/customers…): a request is matched against a
   // dozen prefixes, then the few routes of its resource, rather than every route in turn.
   const routers = new Map<string, express.Router>();
@@ -173,7 +176,10 @@ export function createApp(deps: AppDeps): Express {
       },
       ...(route.public ? [] : [authn, authorize(route.roles)]),
     ];
-    if (route.body) chain.push(route.bulk ? bulkJson : json);
+    // A route that parses no JSON and streams nothing still reads any body sent to it before its
+    // handler runs: a body that does not arrive whole then stops the request before any write.
+    if (route.body) chain.push(...(route.bulk ? bulkJson : json), drain);
+    else if (!route.rawBody) chain.push(drain);
     router[route.method](route.path.slice(prefix.length) || '/', ...chain, handlerFor(route));
   }
 

@@ -54,11 +54,19 @@ export const currencySchema = z
   .regex(/^[A-Z]{3}$/, 'a currency is an ISO 4217 code in capitals, e.g. EUR')
   .refine((c) => CURRENCIES.has(c), 'not an ISO 4217 currency code');
 
+/**
+ * The largest amount Vigie takes anywhere money enters (an invoice, a limit, an order, a policy):
+ * 10^13 minor units, i.e. 100 billion euros. Far above any real receivable, far below the 2^53
+ * where integer arithmetic on a JavaScript number stops being exact — so sums of many amounts stay exact.
+ */
+export const MAX_MINOR_UNITS = 10_000_000_000_000;
+export const MAX_MINOR_UNITS_MESSAGE = 'must be at most 10000000000000 minor units (100 billion in the currency)';
+
 /** An amount of money in integer minor units (cents for EUR). */
 export const minorUnitsSchema = z
   .number({ error: 'must be an integer number of minor units (cents)' })
   .int('must be an integer number of minor units (cents), not a decimal')
-  .max(Number.MAX_SAFE_INTEGER);
+  .max(MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE);
 
 export const isoDateSchema = z.iso.date('must be a date in the form YYYY-MM-DD');
 export const uuidSchema = z.uuid('must be a UUID');

@@ -36,7 +36,7 @@ export function alertsRoutes(service: AlertsService): RouteDef[] {
         severity: z.enum(SEVERITIES).optional(),
         type: z.enum(ALERT_TYPES).optional(),
         customerId: uuidSchema.optional(),
-        cursor: z.string().regex(/^\d+$/, 'a cursor returned as nextCursor').optional(),
+        cursor: z.string().regex(/^\d{1,18}$/, 'a cursor returned as nextCursor').optional(),
         limit: z.coerce.number().int().min(1).max(500).default(50),
       }),
       responses: { 200: { description: 'A page of alerts', schema: z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() }) } },

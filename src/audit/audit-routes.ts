@@ -29,7 +29,7 @@ export function auditRoutes(service: AuditService): RouteDef[] {
         entityType: z.string().max(50).optional(),
         entityId: z.string().max(200).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100),
-        cursor: z.coerce.number().int().positive().optional(),
+        cursor: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
       }),
       responses: { 200: { description: 'Entries', schema: z.object({ items: z.array(entrySchema), nextCursor: z.string().nullable() }) } },
       handler: ({ query }) => service.list(query),

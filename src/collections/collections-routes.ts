@@ -278,7 +278,7 @@ export function collectionsRoutes(s: CollectionsServices): RouteDef[] {
       query: z.strictObject({
         customerId: uuidSchema.optional(),
         status: z.enum(['pending', 'sending', 'sent', 'failed', 'not_sent', 'cancelled']).optional(),
-        cursor: z.string().regex(/^\d+$/, 'a cursor returned as nextCursor').optional(),
+        cursor: z.string().regex(/^\d{1,18}$/, 'a cursor returned as nextCursor').optional(),
         limit: z.coerce.number().int().min(1).max(500).default(50),
       }),
       responses: { 200: loose('{ items, nextCursor }') },

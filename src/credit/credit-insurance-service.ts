@@ -10,6 +10,7 @@ import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { currencySchema, isoDateSchema } from '../identifiers.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { CreditService } from './credit-service.js';
+import { MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE } from '../identifiers.js';
 
 type CoverRow = Selectable<CreditInsuranceCoversTable>;
 type Raise = (alerts: AlertInput[]) => Promise<unknown>;
@@ -18,7 +19,7 @@ export const coverBody = z.strictObject({
   insurer: z.string().trim().min(1).max(200),
   policyNumber: z.string().trim().min(1).max(100).optional(),
   coveragePercent: z.number().min(1).max(100).multipleOf(0.01, 'at most two decimals').describe('The share of an unpaid claim the insurer pays (typically 90–95 %)'),
-  insuredLimit: z.number().int('minor units').min(0).max(Number.MAX_SAFE_INTEGER).describe('The insured limit on this buyer (minor units); 0 when withdrawn'),
+  insuredLimit: z.number().int('minor units').min(0).max(MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE).describe('The insured limit on this buyer (minor units); 0 when withdrawn'),
   currency: currencySchema,
   status: z.enum(['agreed', 'reduced', 'withdrawn']).describe("The insurer's decision"),
   decidedOn: isoDateSchema.describe("The date of the insurer's decision"),

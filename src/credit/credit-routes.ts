@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { currencySchema, isoDateSchema, uuidSchema } from '../identifiers.js';
 import type { CreditService } from './credit-service.js';
+import { MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE } from '../identifiers.js';
 
 const params = z.strictObject({ id: uuidSchema });
 const reason = z.string().trim().min(1, 'a reason is required').max(1000, 'at most 1000 characters');
@@ -72,7 +73,7 @@ export function creditRoutes(service: CreditService): RouteDef[] {
       roles: ['credit_manager'],
       params,
       body: z.strictObject({
-        amount: z.number().int('must be an integer number of minor units').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER),
+        amount: z.number().int('must be an integer number of minor units').min(0, 'must be 0 or more').max(MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE),
         currency: currencySchema,
         reason,
         reviewDate: isoDateSchema.nullable().optional().describe('When the limit should be reviewed'),

@@ -35,6 +35,9 @@ export function lineError(line: number, field: string | null, message: string, c
   return new InvalidInput(`line ${line}${field ? `, ${field}` : ''}: ${message}`, [{ line, message, ...(field ? { field } : {}) }], code);
 }
 
+/** The longest FEC line read (the 18 fields of a real line take a few hundred characters). */
+export const MAX_FEC_LINE_CHARS = 65_536;
+
 /** Bytes to text lines: BOM or valid UTF-8 → UTF-8, otherwise ISO 8859-15 (decided on the first bytes, checked to the end). */
 export async function* decodeLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<{ line: number; text: string; encoding: string }> {
   let decoder: InstanceType<typeof TextDecoder> | null = null;
@@ -73,6 +76,8 @@ export async function* decodeLines(input: AsyncIterable<Buffer | string>): Async
       yield { line, text: raw, encoding };
     }
     rest = text.slice(start);
+    // A line that never ends is refused at the limit rather than held in memory.
+    if (rest.length > MAX_FEC_LINE_CHARS) throw lineError(line + 1, null, `is longer than ${MAX_FEC_LINE_CHARS.toLocaleString('en')} characters`, 'line_too_long');
   }
   if (decoder) rest += decoder.decode();
   if (rest.length > 0) yield { line: line + 1, text: rest.endsWith('\r') ? rest.slice(0, -1) : rest, encoding };

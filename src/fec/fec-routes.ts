@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { InvalidInput } from '../errors.js';
 import { isoDateSchema, uuidSchema } from '../identifiers.js';
-import { byteLimit } from '../ledger/ledger-routes.js';
+import { spoolBody } from '../http/body.js';
 import type { FecImportService } from './fec-import.js';
 
 const CONTENT_TYPES = ['text/plain', 'text/tab-separated-values', 'text/csv', 'application/octet-stream'];
@@ -26,9 +26,12 @@ export function fecRoutes(service: FecImportService, options: { importMaxBytes: 
         if (!req.is(CONTENT_TYPES)) {
           throw new InvalidInput('body: send the FEC with "Content-Type: text/plain"', [{ field: 'body', message: `expected ${CONTENT_TYPES.join(', ')}` }], 'unsupported_media_type');
         }
-        const limited = req.pipe(byteLimit(options.importMaxBytes));
-        req.on('error', (err) => limited.destroy(err));
-        return service.import(limited, { asOf: query.asOf }, auth);
+        const upload = await spoolBody(req, options.importMaxBytes, 'IMPORT_MAX_BYTES');
+        try {
+          return await service.import(upload.open(), { asOf: query.asOf }, auth);
+        } finally {
+          upload.remove();
+        }
       },
     }),
     defineRoute({

@@ -19,31 +19,49 @@ function encodingError(field: string): InvalidInput {
   return InvalidInput.field(field, 'is not valid percent-encoded UTF-8', 'malformed_encoding');
 }
 
-/** Throws naming the first string (or object key) under `value` that holds U+0000. */
-export function assertNoNul(root: string, value: unknown): void {
-  const path: PropertyKey[] = [];
-  const visit = (v: unknown): void => {
+/** How deep a JSON body may nest; no route's schema goes near it. */
+export const MAX_JSON_DEPTH = 64;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkString(s: string, field: () => string): void {
+  if (s.includes(NUL)) throw nulError(field());
+  // "\ud800" is valid JSON but no UTF-8 text: PostgreSQL refuses it (or stores U+FFFD).
+  if (LONE_SURROGATE.test(s)) {
+    throw InvalidInput.field(field(), 'contains a lone UTF-16 surrogate (an escape such as \\ud800 that is no character)', 'invalid_characters');
+  }
+}
+
+/**
+ * Throws naming the first place under `value` that no route can take: nesting deeper than
+ * MAX_JSON_DEPTH (checked before anything is visited below it), a string or key holding U+0000
+ * or a lone surrogate. Iterative: a body nested 10,000 levels deep costs no stack.
+ */
+export function assertStorable(root: string, value: unknown, maxDepth = MAX_JSON_DEPTH): void {
+  if (typeof value === 'string') return checkString(value, () => root);
+  if (typeof value !== 'object' || value === null) return;
+  const stack: Array<{ v: unknown; path: PropertyKey[] }> = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.includes(NUL)) throw nulError(formatPath(root, path));
-      return;
+      checkString(v, () => formatPath(root, path));
+      continue;
     }
-    if (typeof v !== 'object' || v === null) return;
+    if (typeof v !== 'object' || v === null) continue;
+    if (path.length >= maxDepth) {
+      throw InvalidInput.field(formatPath(root, path.slice(0, 8)), `is nested more than ${maxDepth} levels deep`, 'too_deep');
+    }
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        path.push(i);
-        visit(v[i]);
-        path.pop();
-      }
-      return;
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
+      continue;
     }
-    for (const [k, child] of Object.entries(v)) {
-      path.push(k);
-      if (k.includes(NUL)) throw nulError(formatPath(root, path));
-      visit(child);
-      path.pop();
+    const entries = Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, child] = entries[i]!;
+      checkString(k, () => formatPath(root, [...path, k]));
+      stack.push({ v: child, path: [...path, k] });
     }
-  };
-  visit(value);
+  }
 }
 
 function decodeQueryPart(part: string, field: () => string): string {

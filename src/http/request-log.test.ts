@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from './metrics.js';
-import { installRequestLog } from './request-log.js';
+import { installRequestLog, redactUrl } from './request-log.js';
 
 function appWith(level: string) {
   const lines: Array<Record<string, unknown>> = [];
@@ -50,5 +50,19 @@ describe('requestLog', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     await supertest(app).get('/missing'); // 4xx logs at debug, which is off
     expect(lines).toEqual([]);
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    'api_key', 'API_KEY', 'api_key[]', 'api_key%00', 'api%5Fkey', 'apiKey', 'apikey', 'key', 'token', 'access_token', 'accessToken',
+    'jwt', 'JWT', 'secret', 'client_secret', 'password', 'Password', 'passwd', 'credentials', 'credential', 'session', 'sessionid',
+    'session_id', 'auth', 'authorization', 'signature', 'sig', 'a[token]', 'user[password]', 'api_key%ZZ', 'x-api-key', 'bearer',
+  ])('the value of %s is never logged', (name) => {
+    expect(redactUrl(`/v1/things?${name}=S3CR3T&q=visible`)).toBe(`/v1/things?${name}=[REDACTED]&q=visible`);
+  });
+
+  it.each(['q', 'customer', 'status', 'cursor', 'limit', 'monkey', 'sort', 'owner'])('an ordinary parameter (%s) stays readable', (name) => {
+    expect(redactUrl(`/v1/things?${name}=visible`)).toBe(`/v1/things?${name}=visible`);
   });
 });

@@ -14,8 +14,34 @@ declare module 'express-serve-static-core' {
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 
-/** Query parameters whose value is a credential whatever the route (`api_key`, `access_token`, `key`…). */
-const SECRET_PARAM = /(^|[_-])(key|token|secret|password|passwd|pwd|auth|authorization|signature|sig|session|code)$|^(apikey|api-key|accesstoken)$/i;
+/** Words that make a query parameter a credential, whatever the route (`api_key`, `access_token`, `jwt`…). */
+const SECRET_WORDS = new Set([
+  'key', 'apikey', 'token', 'jwt', 'secret', 'password', 'passwd', 'pwd', 'pass', 'passphrase', 'credential', 'credentials',
+  'session', 'sid', 'auth', 'authorization', 'bearer', 'signature', 'sig', 'code', 'otp', 'cookie', 'private',
+]);
+/** Spellings that hide a word from the split below (`accesstoken`, `apikey`, `sessionid`). */
+const SECRET_INSIDE = /apikey|token|secret|passw|credential|jwt|session|bearer|authoriz/;
+
+/**
+ * The parameter name as a person means it: percent-decoded (or its escapes dropped when they do
+ * not decode), `+` as a space, control characters (NUL) and brackets (`api_key[]`, `a[token]`)
+ * dropped, camelCase split, lower case.
+ */
+export function normalisedParamName(raw: string): string[] {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    name = raw.replace(/%[0-9a-f]{0,2}/gi, ' ');
+  }
+  name = name.replace(/[\u0000-\u001f\u007f]/g, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return name.split(/[^a-z0-9]+/).filter((w) => w !== '');
+}
+
+export function isSecretParam(raw: string): boolean {
+  const words = normalisedParamName(raw);
+  return words.some((w) => SECRET_WORDS.has(w)) || SECRET_INSIDE.test(words.join(''));
+}
 
 /** The URL as it may be logged: credentials in the query string become `[REDACTED]`. */
 export function redactUrl(url: string): string {
@@ -27,13 +53,7 @@ export function redactUrl(url: string): string {
     .map((pair) => {
       const eq = pair.indexOf('=');
       if (eq === -1) return pair;
-      let name = pair.slice(0, eq);
-      try {
-        name = decodeURIComponent(name);
-      } catch {
-        // an undecodable name is logged as sent
-      }
-      return SECRET_PARAM.test(name) ? `${pair.slice(0, eq)}=[REDACTED]` : pair;
+      return isSecretParam(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=[REDACTED]` : pair;
     });
   return `${url.slice(0, q)}?${pairs.join('&')}`;
 }

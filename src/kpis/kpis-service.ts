@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { addDays, daysBetween } from '../clock.js';
 import { InvalidInput } from '../errors.js';
+import { csvRow } from '../http/csv-out.js';
 
 export const GROUP_BY = ['month', 'grade', 'owner'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -322,16 +323,12 @@ export function kpisCsv(result: { buckets: KpiBucket[]; currency: string }): str
     'overdue_rate', 'unpaid_rate', 'recovery_rate', 'share_over_90_days', 'promises_kept', 'promises_broken', 'promise_kept_rate', 'written_off', 'transferred_to_doubtful',
     ...steps.map((s) => `avg_days_to_collect_after_${s}`), ...grades.map((g) => `at_risk_grade_${g}`),
   ];
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
   const lines = result.buckets.map((b) =>
-    [
+    csvRow([
       b.group, b.from, b.to, result.currency, b.sales, b.receivables, b.dso.countBack, b.dso.simple, b.averagePaymentDelay.invoices, b.averagePaymentDelay.daysFromIssue,
       b.averagePaymentDelay.daysBeyondTerms, b.overdueRate, b.unpaidRate, b.recoveryRate, b.shareOver90Days, b.promises.kept, b.promises.broken, b.promises.keptRate, b.writtenOff, b.transferredToDoubtful,
       ...steps.map((s) => b.daysToCollectByStep[s]?.averageDays ?? null), ...grades.map((g) => b.atRiskByGrade[g] ?? 0),
-    ].map(cell).join(','),
+    ]),
   );
-  return [header.join(','), ...lines].join('\n') + '\n';
+  return [csvRow(header), ...lines].join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { MAX_MINOR_UNITS } from '../identifiers.js';
 export { currencyMinorDigits } from '../identifiers.js';
 
 export interface CsvRecord {
@@ -12,6 +13,9 @@ export interface CsvRecord {
  * byte stream, without holding more than one chunk. The separator is `;` or `,`, taken from the
  * header line (whichever it has more of) unless given.
  */
+/** The longest record a CSV may have (a line, or the lines of one record with quoted line breaks). */
+export const MAX_CSV_RECORD_CHARS = 65_536;
+
 export async function* parseCsv(input: Readable | AsyncIterable<Buffer | string>, separator?: ';' | ','): AsyncGenerator<CsvRecord> {
   // Fatal: a byte sequence that is not UTF-8 is refused with its line, never turned into U+FFFD.
   const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -36,10 +40,13 @@ export async function* parseCsv(input: Readable | AsyncIterable<Buffer | string>
   let fields: string[] = [];
   let inQuotes = false;
   let quoteSeen = false; // the previous char closed a quoted section (maybe an escaped quote follows)
+  let fieldQuoted = false; // the current field began with a quote
   let line = 1;
   let recordLine = 1;
   let headerBuffer = '';
   let first = true;
+  let recordChars = 0;
+  const tooLong = () => new CsvSyntaxError(recordLine, `the line is longer than ${MAX_CSV_RECORD_CHARS.toLocaleString('en')} characters (a file whose lines never end is refused, not read)`);
 
   function* consume(text: string): Generator<CsvRecord> {
     for (let i = 0; i < text.length; i++) {
@@ -47,6 +54,7 @@ export async function* parseCsv(input: Readable | AsyncIterable<Buffer | string>
       if (!inQuotes && !quoteSeen && field === '' && fields.length === 0 && !first) {
         const nl = text.indexOf('\n', i);
         if (nl !== -1) {
+          if (nl - i > MAX_CSV_RECORD_CHARS) throw tooLong();
           const raw = text.slice(i, nl);
           if (raw.indexOf('"') === -1) {
             const lineText = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -60,6 +68,7 @@ export async function* parseCsv(input: Readable | AsyncIterable<Buffer | string>
         }
       }
       const c = text[i]!;
+      if (++recordChars > MAX_CSV_RECORD_CHARS) throw tooLong();
       if (first) {
         first = false;
         if (c === '\uFEFF') continue; // byte order mark from spreadsheet exports
@@ -76,12 +85,20 @@ export async function* parseCsv(input: Readable | AsyncIterable<Buffer | string>
       }
       if (c === '"') {
         if (quoteSeen) field += '"'; // "" inside a quoted field
+        // RFC 4180: a quote opens a field or doubles one inside it; anywhere else the cell is not
+        // what its author meant (F"CSV"2 would be stored as FCSV2): refused with its line.
+        else if (field !== '' || fieldQuoted) throw new CsvSyntaxError(line, 'a quote (") stands inside an unquoted field; quote the whole field and double the quotes inside it');
         inQuotes = true;
         quoteSeen = false;
+        fieldQuoted = true;
         continue;
+      }
+      if (quoteSeen && c !== sep && c !== '\n' && c !== '\r') {
+        throw new CsvSyntaxError(line, 'text follows the closing quote of a field; quote the whole field and double the quotes inside it');
       }
       quoteSeen = false;
       if (c === sep) {
+        fieldQuoted = false;
         fields.push(field);
         field = '';
       } else if (c === '\n') {
@@ -89,6 +106,8 @@ export async function* parseCsv(input: Readable | AsyncIterable<Buffer | string>
         const record = { line: recordLine, fields };
         fields = [];
         field = '';
+        fieldQuoted = false;
+        recordChars = 0;
         line++;
         recordLine = line;
         if (!(record.fields.length === 1 && record.fields[0] === '')) yield record;
@@ -144,7 +163,7 @@ export function parseDecimalToMinor(text: string, digits: number): number | stri
   const [, sign, whole, frac = ''] = m;
   if (frac.length > digits) return `has more than ${digits} decimal places`;
   const minor = Number(whole! + frac.padEnd(digits, '0'));
-  if (!Number.isSafeInteger(minor)) return 'is too large';
+  if (!(minor <= MAX_MINOR_UNITS)) return `is too large (at most ${MAX_MINOR_UNITS.toLocaleString('en')} minor units)`;
   return sign ? -minor : minor;
 }
 

@@ -1,5 +1,5 @@
-import { Transform, type TransformCallback } from 'node:stream';
-import { DomainError, InvalidInput } from '../errors.js';
+import { InvalidInput } from '../errors.js';
+import { spoolBody } from '../http/body.js';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import { formatPath } from '../http/validate.js';
 import type { CreditInput, DocRef, InvoiceInput, LedgerService } from './ledger-service.js';
@@ -26,22 +26,6 @@ function creditInput(
 ): CreditInput {
   const { customerId, customerExternalId, date, amount, currency } = item;
   return { ref, kind, reference, customerId, customerExternalId, date, amount, currency, allocations };
-}
-
-class PayloadTooLarge extends DomainError {
-  readonly kind = 'payload_too_large' as const;
-}
-
-/** Counts bytes as they stream and stops the import past the limit. */
-export function byteLimit(max: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
-      seen += chunk.length;
-      if (seen > max) done(new PayloadTooLarge('payload_too_large', `body: the import is larger than the limit of ${max} bytes (IMPORT_MAX_BYTES)`));
-      else done(null, chunk);
-    },
-  });
 }
 
 export function ledgerRoutes(service: LedgerService, options: { importMaxBytes: number }): RouteDef[] {
@@ -114,9 +98,12 @@ export function ledgerRoutes(service: LedgerService, options: { importMaxBytes: 
         if (!req.is(['text/csv', 'application/csv', 'text/plain'])) {
           throw new InvalidInput('body: send the CSV with "Content-Type: text/csv"', [{ field: 'body', message: 'expected text/csv' }], 'unsupported_media_type');
         }
-        const limited = req.pipe(byteLimit(options.importMaxBytes));
-        req.on('error', (err) => limited.destroy(err));
-        return service.ingestChunks(importChunks(limited));
+        const upload = await spoolBody(req, options.importMaxBytes, 'IMPORT_MAX_BYTES');
+        try {
+          return await service.ingestChunks(importChunks(upload.open()));
+        } finally {
+          upload.remove();
+        }
       },
     }),
   ];

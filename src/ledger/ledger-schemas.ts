@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currencySchema, isoDateSchema, uuidSchema } from '../identifiers.js';
+import { MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE } from '../identifiers.js';
 
 export const MAX_BATCH = 10_000;
 
@@ -8,7 +9,7 @@ const positiveMinor = z
   .number({ error: 'must be an integer number of minor units (cents)' })
   .int('must be an integer number of minor units (cents), not a decimal')
   .positive('must be more than 0')
-  .max(Number.MAX_SAFE_INTEGER);
+  .max(MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE);
 
 const customerRef = {
   customerId: uuidSchema.optional().describe('Vigie customer id (or give customerExternalId)'),

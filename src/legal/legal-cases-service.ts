@@ -17,6 +17,7 @@ import type { ProfilesService } from '../collections/profiles.js';
 import type { StatementInvoice, StatementService } from '../collections/statement-service.js';
 import { renderInjonctionDossier } from './legal-documents.js';
 import { courtFromGreffe, INJONCTION_LAW, legalFormLabel } from './injonction-law.js';
+import { csvRow } from '../http/csv-out.js';
 
 type CaseRow = Selectable<LegalCasesTable>;
 type Raise = (alerts: AlertInput[]) => Promise<unknown>;
@@ -392,10 +393,8 @@ export class LegalCasesService {
   }
 }
 
-const csvCell = (v: string | null) => (v === null ? '' : /[",;\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
-function reminderCsv(rows: readonly ReminderRow[]): string {
+export function reminderCsv(rows: readonly ReminderRow[]): string {
   const lines = ['date;kind;step;subject;status;formal_notice;deadline;sent_on;registered_number;invoices'];
-  for (const r of rows) lines.push([r.run_on, r.kind, r.step_key, r.subject, r.status, r.formal_notice ? 'yes' : 'no', r.deadline_on, r.sent_on, r.registered_number, r.numbers.join(' ')].map(csvCell).join(';'));
+  for (const r of rows) lines.push(csvRow([r.run_on, r.kind, r.step_key, r.subject, r.status, r.formal_notice ? 'yes' : 'no', r.deadline_on, r.sent_on, r.registered_number, r.numbers.join(' ')], ';'));
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@ import { DomainError } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
 import { REASON_ORDER } from './order-rules.js';
 import type { OrderCheckInput, OrdersService } from './orders-service.js';
+import { MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE } from '../identifiers.js';
 
 const orderId = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
 
@@ -18,7 +19,7 @@ const checkItem = z
       .number({ error: 'must be an integer number of minor units (cents)' })
       .int('must be an integer number of minor units (cents), not a decimal')
       .positive('must be more than 0')
-      .max(Number.MAX_SAFE_INTEGER),
+      .max(MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE),
     currency: currencySchema,
   })
   .superRefine((v, ctx) => {

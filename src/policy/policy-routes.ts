@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.js';
 import type { PolicyService } from './policy-service.js';
+import { MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE } from '../identifiers.js';
 
 const policySchema = z.object({
   version: z.number().int(),
@@ -20,7 +21,7 @@ const changeBody = z.strictObject({
     .number()
     .int('must be an integer number of minor units')
     .min(0, 'must be 0 or more (0 sends orders of customers without a limit to review)')
-    .max(Number.MAX_SAFE_INTEGER),
+    .max(MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE),
   overdueGraceDays: z.number().int().min(0).max(365),
   holdTtlHours: z.number().int().min(1).max(8760),
   autoRecheckOrders: z

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { ScoringPolicy } from '../../scorers/scoring-policy.js';
+import { MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE } from '../identifiers.js';
 
 const logOdds = z.number().min(-10).max(10);
 const share = z.number().min(0).max(1);
-const euros = z.number().int().min(0).max(1e12);
+const euros = z.number().int().min(0).max(MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE);
 const days = z.number().int().min(0).max(3650);
 const byGrade = <T extends z.ZodType>(t: T) => z.strictObject({ A: t, B: t, C: t, D: t });
 const condition = z.enum(['standard_terms', 'shorter_terms', 'deposit', 'prepayment']);

@@ -4,12 +4,13 @@ import { sirenSchema, uuidSchema } from '../identifiers.js';
 import type { AssessmentsService } from './assessments-service.js';
 import type { ScoringPolicyService } from './scoring-policy-service.js';
 import { scoringPolicySchema, scoringPolicyVersionSchema } from './scoring-policy-schemas.js';
+import { MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE } from '../identifiers.js';
 
 const monthlyPurchases = z.coerce
   .number()
   .int('must be an integer number of euro cents')
   .min(0)
-  .max(Number.MAX_SAFE_INTEGER)
+  .max(MAX_MINOR_UNITS, MAX_MINOR_UNITS_MESSAGE)
   .describe('Expected purchases a month, in euro cents: the customer-needs bound of the limit');
 const termsDays = z.coerce.number().int().min(0).max(120).describe('Payment terms in days (end-of-month terms: add about 15)');
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,9 @@ import type { DB } from '../db/schema.js';
 import type { Role } from '../api-keys/roles.js';
 import { SESSION_COOKIE, sameToken, sessionToken } from '../http/auth.js';
 import { DomainError, RateLimited } from '../errors.js';
+import { consumeBody, refuseDeclaredAbove } from '../http/body.js';
+import { describeError } from '../http/error-handler.js';
+import { assertCleanQuery, assertStorable, verifyUtf8Body } from '../http/input-guard.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import type { CompaniesService } from '../companies/companies-service.js';
@@ -160,6 +164,7 @@ export function webApp(deps: WebDeps): Router {
     kpis: view('kpis'),
     settings: view('settings'),
     account: view('account'),
+    error: view('error'),
   };
   const form = express.urlencoded({ extended: false, limit: '20kb' });
 
@@ -179,6 +184,36 @@ export function webApp(deps: WebDeps): Router {
   router.use((req, res, next) => {
     res.locals.speaker = speaker(langOf(req));
     next();
+  });
+  // Every page and form: the query checked as the API's is, a form body parsed (any other body read
+  // to its end, counted) and checked — NUL, lone surrogates — before any page handler runs.
+  const pageInput: RequestHandler[] = [
+    refuseDeclaredAbove(20 * 1024),
+    express.urlencoded({ extended: false, limit: '20kb', verify: verifyUtf8Body }),
+    consumeBody(20 * 1024),
+    (req, _res, next) => {
+      req.body ??= {};
+      assertCleanQuery(req.url);
+      assertStorable('query', req.query);
+      assertStorable('body', req.body);
+      next();
+    },
+  ];
+  router.use((req, res, next) => {
+    if (isApiPath(req.path)) return next();
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err) return next(err);
+      const mw = pageInput[i++];
+      if (!mw) return next();
+      // Called back from a parser, outside Express's own try: a throw becomes the request's error.
+      try {
+        void mw(req, res, step);
+      } catch (e) {
+        next(e);
+      }
+    };
+    step();
   });
   // The language switch: a preference kept in the browser (no server state, hence no CSRF token).
   router.post('/language', form, (req, res) => {
@@ -220,12 +255,28 @@ export function webApp(deps: WebDeps): Router {
       res.status(403).type('text').send(sp(res).t('Votre rôle ne donne pas accès à cette page.'));
     };
 
+  /*
+   * Sign-in CSRF: a page of another site must not sign a browser in to an account of its choosing.
+   * The form carries a token that matches a pre-session cookie (SameSite=Strict, so a cross-site
+   * POST never carries it), and a request the browser marks as cross-site (Sec-Fetch-Site) or
+   * from another origin (Origin) is refused before any password is checked.
+   */
+  const loginForm = (res: Response, data: Record<string, unknown>, status = 200) => {
+    const token = randomBytes(24).toString('base64url');
+    res.cookie(LOGIN_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: deps.cookie.secure, path: '/login', maxAge: 3_600_000 });
+    render(res, 'login', { title: 'Connexion', ...data, loginToken: token }, status);
+  };
   router.get('/login', loadSession, (req, res) => {
     if (res.locals.session) return res.redirect(303, safeNext(req.query.next));
-    render(res, 'login', { title: 'Connexion', next: safeNext(req.query.next) });
+    loginForm(res, { next: safeNext(req.query.next) });
   });
   router.post('/login', form, async (req, res) => {
-    const { email, password, next } = req.body as Record<string, string | undefined>;
+    const { email, password, next, _csrf } = req.body as Record<string, string | undefined>;
+    const { t } = sp(res);
+    const cookieToken = LOGIN_COOKIE_VALUE.exec(req.headers.cookie ?? '')?.[1];
+    if (!sameOrigin(req) || typeof _csrf !== 'string' || !cookieToken || !sameToken(_csrf, cookieToken)) {
+      return loginForm(res, { error: t('Connexion refusée : le formulaire ne vient pas de cette page ou a expiré. Réessayez.'), next: safeNext(next) }, 403);
+    }
     try {
       const s = await deps.users.signIn({ email: String(email ?? '').trim().toLowerCase(), password: String(password ?? '') }, { ip: req.ip ?? 'unknown', userAgent: req.headers['user-agent'] ?? null });
       res.cookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: deps.cookie.secure, path: '/', maxAge: deps.cookie.maxAgeMs });
@@ -233,9 +284,8 @@ export function webApp(deps: WebDeps): Router {
     } catch (err) {
       // A wrong password, an unknown or malformed e-mail, too many attempts; anything else (the database down) is not a sign-in answer.
       if (!(err instanceof DomainError) || !['unauthenticated', 'rate_limited', 'invalid_input'].includes(err.kind)) throw err;
-      const { t } = sp(res);
       const message = err instanceof RateLimited ? t('Trop de tentatives : réessayez dans {seconds} secondes.', { seconds: err.retryAfterSeconds }) : t('Adresse e-mail ou mot de passe incorrect.');
-      render(res, 'login', { title: 'Connexion', error: message, email, next: safeNext(next) }, err instanceof RateLimited ? 429 : 401);
+      loginForm(res, { error: message, email, next: safeNext(next) }, err instanceof RateLimited ? 429 : 401);
     }
   });
   router.post('/logout', loadSession, form, csrf, async (req, res) => {
@@ -959,12 +1009,51 @@ export function webApp(deps: WebDeps): Router {
     }
   });
 
+  // A refused request on a page answers a page in the reader's language, with the status the one
+  // error handler gives it (src/http/error-handler.ts); anything else goes on to that handler.
+  router.use((err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
+    const known = isApiPath(req.path) ? undefined : describeError(err);
+    if (!known || res.headersSent) return next(err);
+    if (!req.complete) res.setHeader('Connection', 'close');
+    const { t } = sp(res);
+    const message =
+      known.status === 413 ? t('Le formulaire envoyé est trop volumineux.')
+      : known.status === 503 ? t('Le service est momentanément indisponible ; rien n’a été enregistré. Réessayez dans un instant.')
+      : known.status === 429 ? t('Trop de demandes : réessayez dans un instant.')
+      : t('La demande ne peut pas être traitée : elle contient des caractères ou des valeurs que Vigie ne peut pas enregistrer.');
+    render(res, 'error', { title: 'Demande refusée', message }, known.status);
+  });
+
   return router;
 }
+
+/** The paths the API owns; the page middleware leaves them alone. */
+const isApiPath = (p: string) => p.startsWith('/v1/') || ['/healthz', '/readyz', '/metrics', '/openapi.json', '/api'].includes(p) || p.startsWith('/docs');
 
 const STATUS_FR: Record<string, string> = { active: 'active', ceased: 'cessée', unknown: 'situation inconnue' };
 const CONDITIONS_FR: Record<string, string> = { standard_terms: 'délais habituels', shorter_terms: 'délais raccourcis', deposit: 'acompte', prepayment: 'paiement d’avance' };
 const STATEMENT_TYPES: Record<string, string> = { C: 'complets', S: 'simplifiés', K: 'consolidés' };
+
+const LOGIN_COOKIE = 'vigie_login';
+const LOGIN_COOKIE_VALUE = /(?:^|;\s*)vigie_login=([\w-]{32})(?:;|$)/;
+
+/**
+ * The browser says the request comes from this origin. Sec-Fetch-Site is the browser's own word;
+ * without it, an Origin naming another host is refused. "Origin: null" is what Chromium sends for
+ * a form under this site's Referrer-Policy: no-referrer, so it decides nothing here and the
+ * form's token (bound to a SameSite=Strict cookie) decides.
+ */
+function sameOrigin(req: Request): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === 'null') return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
 
 /** Where the page shown stands, for the language switch to come back to: the address of a GET; after a form, the page the form was on. */
 function pageAddress(req: Request): string {

@@ -1,5 +1,6 @@
 import { promises as dns } from 'node:dns';
-import net, { BlockList } from 'node:net';
+import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /*
  * Where a webhook may be sent. An admin key must not become a way to probe the internal network
@@ -7,49 +8,31 @@ import net, { BlockList } from 'node:net';
  * public unicast addresses are accepted. The rule is checked when a webhook is created and again
  * at each delivery, on the address the connection is actually made to (DNS rebinding).
  */
-const blocked = new BlockList();
-for (const [net4, prefix] of [
-  ['0.0.0.0', 8], // "this" network
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, cloud metadata
-  ['172.16.0.0', 12], // private
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.0.2.0', 24], // documentation
-  ['192.168.0.0', 16], // private
-  ['198.18.0.0', 15], // benchmarking
-  ['198.51.100.0', 24], // documentation
-  ['203.0.113.0', 24], // documentation
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) {
-  blocked.addSubnet(net4, prefix, 'ipv4');
-}
-for (const [net6, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['64:ff9b::', 96], // NAT64 (would reach IPv4 space behind it)
-  ['100::', 64], // discard
-  ['2001:db8::', 32], // documentation
-  ['fc00::', 7], // unique local (fd00:ec2::254 is a metadata address)
-  ['fe80::', 10], // link-local
-  ['ff00::', 8], // multicast
-] as const) {
-  blocked.addSubnet(net6, prefix, 'ipv6');
-}
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
 
-/** True for an address that is loopback, private, link-local, metadata, reserved or multicast. */
+/**
+ * True for any address that is not public unicast: loopback, private, carrier-grade NAT,
+ * link-local (cloud metadata), unique- and site-local, documentation, benchmarking, reserved,
+ * multicast, broadcast, unspecified — and every IPv6 form that carries an IPv4 address or a
+ * tunnel to one (IPv4-mapped and -translated, IPv4-compatible ::7f00:1, 6to4 2002::/16, Teredo
+ * 2001::/32, NAT64 64:ff9b::/96 and 64:ff9b:1::/48), whatever IPv4 it carries. IPv4 in decimal,
+ * octal or hexadecimal forms (2130706433, 0177.0.0.1, 0x7f000001, 127.1) is read as the address it
+ * is. The classes come from ipaddr.js (its special ranges follow the IANA registries); on top, an
+ * IPv6 address must be global unicast (2000::/3), which leaves out the IPv4-compatible block
+ * that ipaddr.js calls unicast.
+ */
 export function isInternalAddress(address: string): boolean {
-  const family = net.isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) {
-    // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is the IPv4 address it carries.
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return blocked.check(mapped[1]!, 'ipv4');
-    return blocked.check(address, 'ipv6');
+  const text = address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''); // brackets, zone id (fe80::1%eth0)
+  if (!ipaddr.isValid(text)) return true; // not an address at all: refuse
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.process(text);
+  } catch {
+    return true;
   }
-  return true; // not an address at all: refuse
+  if (parsed.range() !== 'unicast') return true;
+  if (parsed.kind() === 'ipv6') return !(parsed as ipaddr.IPv6).match(GLOBAL_UNICAST);
+  return false;
 }
 
 export class WebhookTargetError extends Error {
@@ -62,8 +45,10 @@ export class WebhookTargetError extends Error {
 /** Every address the URL's host resolves to must be public (unless internal targets are allowed). */
 export async function assertPublicTarget(url: string, allowInternal: boolean): Promise<void> {
   if (allowInternal) return;
+  // The WHATWG parser has already turned 2130706433, 0x7f000001 and 127.1 into 127.0.0.1.
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
+  const literal = net.isIP(host) !== 0 || ipaddr.isValid(host);
+  const addresses = literal ? [host] : (await dns.lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) throw new WebhookTargetError(`the host ${host} does not resolve`);
   const internal = addresses.find(isInternalAddress);
   if (internal) {

@@ -104,6 +104,62 @@ describe('bytes no route can store are a 400 naming the field, and write nothing
   });
 });
 
+describe('what the hostile-input issue found: each is a 400 naming the field or the line, and writes nothing', () => {
+  it('a JSON body nested 10,000 levels deep is refused before any walk (no stack overflow)', async () => {
+    const res = await t.as('credit_manager').post('/v1/customers').set('Content-Type', 'application/json').send('{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000));
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.code).toBe('too_deep');
+    const arrays = await t.as('credit_manager').post('/v1/invoices').set('Content-Type', 'application/json').send('['.repeat(10_000) + ']'.repeat(10_000));
+    expect(arrays.body.error.code).toBe('too_deep');
+  });
+
+  it('a lone surrogate in a string or a key names the field, on either database', async () => {
+    const res = await t.as('credit_manager').post('/v1/customers').set('Content-Type', 'application/json').send('{"externalId":"A\\ud800B","siren":"552032534","name":"x"}');
+    expectField(res, 400, 'body.externalId', 'invalid_characters');
+    const key = await t.as('admin').put('/v1/policy').set('Content-Type', 'application/json').send('{"\\udc00":1}');
+    expect(key.status).toBe(400);
+    expect(key.body.error.code).toBe('invalid_characters');
+    expect((await t.as('credit_manager').get('/v1/customers?externalId=A')).body.items).toEqual([]);
+  });
+
+  it.each(['/v1/alerts?cursor=99999999999999999999999', '/v1/collections/emails?cursor=99999999999999999999999', '/v1/audit?cursor=99999999999999999999999'])('a cursor beyond any id is refused: %s', async (path) => {
+    expectField(await t.as('admin').get(path), 400, 'query.cursor');
+  });
+
+  it('amounts above 10^13 minor units are refused everywhere money enters', async () => {
+    const c = await createCustomer(t);
+    const huge = 9_007_199_254_740_991;
+    expectField(await t.as('credit_manager').post('/v1/invoices', { number: unique('BIG'), customerId: c.id, issueDate: '2026-01-01', dueDate: '2026-02-01', amount: huge, currency: 'EUR' }), 400, 'body.amount');
+    expectField(await t.as('admin').put('/v1/policy', { defaultCreditLimit: huge, overdueGraceDays: 0, holdTtlHours: 24, reason: 'x' }), 400, 'body.defaultCreditLimit');
+    expectField(await t.as('credit_manager').put(`/v1/customers/${c.id}/credit-limit`, { amount: huge, currency: 'EUR', reason: 'x' }), 400, 'body.amount');
+    const head = 'type;number;customer_id;issue_date;due_date;amount;currency\n';
+    const csv = await t.as('credit_manager').post('/v1/imports/ledger').set('Content-Type', 'text/csv').send(`${head}invoice;${unique('BIG')};${c.id};2026-01-01;2026-02-01;100000000000,01;EUR\n`);
+    expect(csv.status).toBe(400);
+    expect(csv.body.error.details[0]).toMatchObject({ line: 2, field: 'amount' });
+    expect((await t.as('credit_manager').get(`/v1/invoices?customerId=${c.id}`)).body.items).toEqual([]);
+  });
+
+  it('a CSV with a stray quote, or a line that never ends, names the line and writes nothing', async () => {
+    const c = await createCustomer(t);
+    const head = 'type;number;customer_id;issue_date;due_date;amount;currency\n';
+    const ok = `invoice;${unique('Q')};${c.id};2026-01-01;2026-02-01;10,00;EUR\n`;
+    const stray = await t.as('credit_manager').post('/v1/imports/ledger').set('Content-Type', 'text/csv').send(`${head}${ok}invoice;F"CSV"2;${c.id};2026-01-01;2026-02-01;10,00;EUR\n`);
+    expect(stray.status, JSON.stringify(stray.body)).toBe(400);
+    expect(stray.body.error.details[0]).toMatchObject({ line: 3 });
+    expect(stray.body.error.message).toMatch(/quote/);
+    const after = await t.as('credit_manager').post('/v1/imports/ledger').set('Content-Type', 'text/csv').send(`${head}${ok}invoice;"F1"x;${c.id};2026-01-01;2026-02-01;10,00;EUR\n`);
+    expect(after.body.error.details[0]).toMatchObject({ line: 3 });
+    const long = await t.as('credit_manager').post('/v1/imports/ledger').set('Content-Type', 'text/csv').send(`${head}${ok}invoice;${'x'.repeat(200_000)}`);
+    expect(long.status).toBe(400);
+    expect(long.body.error.details[0]).toMatchObject({ line: 3 });
+    expect(long.body.error.message).toMatch(/longer than 65,536/);
+    // A quoted field keeps its quotes doubled inside, as RFC 4180 says.
+    const quoted = await t.as('credit_manager').post('/v1/imports/ledger').set('Content-Type', 'text/csv').send(`${head}invoice;"F""Q""${c.id.slice(0, 4)}";${c.id};2026-01-01;2026-02-01;10,00;EUR\n`);
+    expect(quoted.status, JSON.stringify(quoted.body)).toBe(200);
+    expect((await t.as('credit_manager').get(`/v1/invoices?customerId=${c.id}`)).body.items.map((i: { number: string }) => i.number)).toEqual([`F"Q"${c.id.slice(0, 4)}`]);
+  });
+});
+
 describe('headers and logs', () => {
   it('every response carries the security headers; /docs has a CSP that lets its own script run', async () => {
     for (const path of ['/v1/customers', '/docs/', '/healthz']) {

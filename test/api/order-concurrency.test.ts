@@ -56,7 +56,15 @@ describe(`concurrency on ${mode} (ACCEPTANCE 14)`, () => {
       }),
     );
     if (holder) {
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Until the first check waits on the account (a loaded machine can take a while to send 200
+      // requests), then long enough for the rest to queue behind the lanes.
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const { rows } = await holder.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+        if (Number(rows[0]!.n) > 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 2_000));
       await holder.query('COMMIT');
       holder.release();
     }

@@ -159,6 +159,47 @@ describe('sessions', () => {
   });
 });
 
+describe('the sign-in page (login CSRF)', () => {
+  const loginPage = async () => {
+    const page = await t.as('anonymous').get('/login').expect(200);
+    const token = /name="_csrf" value="([\w-]+)"/.exec(page.text)![1]!;
+    const cookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('vigie_login='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    return { token, cookie: cookie.split(';')[0]! };
+  };
+  const post = (fields: Record<string, string>, headers: Record<string, string> = {}) => {
+    const req = t.as('anonymous').post('/login').type('form').send(new URLSearchParams(fields).toString());
+    for (const [k, v] of Object.entries(headers)) req.set(k, v);
+    return req;
+  };
+  const creds = { email: 'paul.sales@client.example', password: PASSWORD, next: '/' };
+
+  it('signs in with the token of the page and its cookie', async () => {
+    const { token, cookie } = await loginPage();
+    const res = await post({ ...creds, _csrf: token }, { Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' });
+    expect(res.status).toBe(303);
+    expect(cookieOf(res).value).toMatch(/^vigie_session=/);
+  });
+
+  it('refuses a cross-site POST (403, no session): no token, a token without its cookie, another site, another origin', async () => {
+    const { token, cookie } = await loginPage();
+    const attempts = [
+      post(creds),
+      post({ ...creds, _csrf: token }),
+      post({ ...creds, _csrf: 'x'.repeat(32) }, { Cookie: cookie }),
+      post({ ...creds, _csrf: token }, { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' }),
+      post({ ...creds, _csrf: token }, { Cookie: cookie, 'Sec-Fetch-Site': 'same-site' }),
+      post({ ...creds, _csrf: token }, { Cookie: cookie, Origin: 'https://evil.example' }),
+    ];
+    for (const res of await Promise.all(attempts)) {
+      expect(res.status).toBe(403);
+      expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).some((c) => c.startsWith('vigie_session='))).toBe(false);
+      expect(res.text).toContain('Connexion refusée');
+    }
+  });
+});
+
 describe('changing one\'s own password', () => {
   it('needs the current one (counted as a failed sign-in when wrong), ends the other sessions, keeps this one; a key has none', async () => {
     at('2026-12-07T18:00:00Z');

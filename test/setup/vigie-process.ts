@@ -20,7 +20,7 @@ export async function startVigie(kind: 'api' | 'worker', env: Record<string, str
   const entry = path.join(ROOT, kind === 'api' ? 'src/main.ts' : 'src/worker.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: kind === 'worker' ? 'info' : 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -43,7 +43,10 @@ export async function startVigie(kind: 'api' | 'worker', env: Record<string, str
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (!proc.alive()) throw new Error(`vigie ${kind} exited at start:\n${out}`);
-    if (kind === 'worker' ? /worker started/.test(out) : await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false)) break;
+    // An API is ready when it says it listens on its own port (another test file's process may hold
+    // a port freePort handed out twice, and would answer /readyz for it) and answers /readyz.
+    const listening = (env.LOG_LEVEL ?? 'info') !== 'info' || out.includes(`localhost:${port} `);
+    if (kind === 'worker' ? /worker started/.test(out) : listening && (await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false))) break;
     if (Date.now() > deadline) throw new Error(`vigie ${kind} did not become ready:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
