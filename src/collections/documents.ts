@@ -94,8 +94,9 @@ export function renderStatement(from: Letterhead, s: StatementForPdf, language: 
       }
       doc.font('Helvetica-Bold').fontSize(11).text(`${t.total} : ${m(s.totals.total)}`, 50, doc.y, { width: 495, align: 'right' });
       doc.moveDown();
+      // The statement's warnings (a rate assumed, a contract rate floored) are for the credit manager,
+      // in the API and the app: never on the debtor's document, whose rows already say "taux plancher".
       doc.font('Helvetica').fontSize(8);
-      for (const w of s.warnings) doc.text(w, 50, doc.y, { width: 495 });
       paymentDetails(doc, from, language);
     },
     { title: `${t.title} ${s.customer.name} ${s.asOf}`, author: from.name },

@@ -16,6 +16,11 @@ interface Shipped {
 const shipped = (): Shipped => JSON.parse(readFileSync(new URL('./data/late-payment-law.json', import.meta.url), 'utf8')) as Shipped;
 const bp = (percent: string | number) => Math.round(Number(percent) * 100);
 
+/** The half-year rates shipped with Vigie, as the service reads them from its table. */
+export function shippedRates(): HalfYearRates[] {
+  return shipped().rates.map((r) => ({ periodStart: r.periodStart, ecbRefiRateBp: bp(r.ecbRefiRatePercent), legalRateProfessionalBp: bp(r.legalRateProfessionalPercent), sources: r.sources }));
+}
+
 const percent = z.number().min(-10).max(50).multipleOf(0.01, 'at most two decimals');
 export const putRateBody = z.strictObject({
   ecbRefiRatePercent: percent.describe('ECB main refinancing rate in force on the first day of the half-year, in percent'),

@@ -62,12 +62,21 @@ function nextHalfYear(start: string): string {
   return start.slice(5, 7) === '01' ? `${year}-07-01` : `${year + 1}-01-01`;
 }
 
-/** The rates of the half-year of `day`: that row, or the latest before it (flagged as assumed). */
+/**
+ * The rates of the half-year of `day`: that row; else the latest one before it; else (a day before
+ * the table begins) its earliest — flagged as assumed, never a day dropped. Null only for an
+ * empty table.
+ */
 export function ratesFor(table: readonly HalfYearRates[], day: string): { rates: HalfYearRates; assumed: boolean } | null {
   const start = halfYearStart(day);
   let best: HalfYearRates | null = null;
-  for (const r of table) if (r.periodStart <= start && (!best || r.periodStart > best.periodStart)) best = r;
-  return best ? { rates: best, assumed: best.periodStart !== start } : null;
+  let earliest: HalfYearRates | null = null;
+  for (const r of table) {
+    if (r.periodStart <= start && (!best || r.periodStart > best.periodStart)) best = r;
+    if (!earliest || r.periodStart < earliest.periodStart) earliest = r;
+  }
+  const found = best ?? earliest;
+  return found ? { rates: found, assumed: found.periodStart !== start } : null;
 }
 
 /** The rate of a half-year for a contract rate (or the legal default) and how it was reached. */

@@ -83,7 +83,7 @@ export class StatementService {
       const claim = claimFor({ id: i.id, amount: Number(i.amount), dueDate: i.due_date, currency: i.currency, settledOn }, asOf, tables, contractBp, reductions.get(i.id) ?? [], waivers.get(i.id));
       // A late-paid invoice whose claims were all waived has nothing left to show.
       if (open <= 0 && claim.penalty.total === 0 && claim.indemnity.amount === 0) continue;
-      if (claim.penalty.missingRates) warnings.add('Some periods have no rates in the table: the latest earlier half-year was used (marked rateAssumed). Add the half-year\'s rates: PUT /v1/collections/late-payment-rates/{periodStart}.');
+      if (claim.penalty.missingRates) warnings.add("Some half-years have no rate in the late-payment table: the nearest known half-year's rates were used for them (periods marked rateAssumed). Enter the half-year's published rates in the late-payment rates.");
       if (claim.penalty.periods.some((p) => p.basis === 'contract_floored')) warnings.add(`The contract rate is below 3 × the legal interest rate in some half-years: the floor was applied there (article L441-10).`);
       items.push({
         number: i.number,

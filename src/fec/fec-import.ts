@@ -6,12 +6,12 @@ import { addDays } from '../clock.js';
 import { InvalidInput } from '../errors.js';
 import type { CreditInput, DocRef, IngestResult, InvoiceInput, LedgerService } from '../ledger/ledger-service.js';
 import { decodeLines, parseFec, type FecLine } from './fec-parser.js';
+import { ownString } from '../ledger/csv.js';
 
 /** A receivable document read from the FEC's customer lines (accounts 411…). */
 interface Doc {
   type: 'invoice' | 'payment' | 'credit_note';
   key: string;
-  label: string;
   id: string;
   date: string;
   amount: number;
@@ -86,14 +86,14 @@ export class FecImportService {
         if (!l.account.startsWith('411')) continue;
         k++;
         counts.customerLines++;
-        const key = l.aux || l.account;
+        const key = ownString(l.aux || l.account);
         balances.set(key, (balances.get(key) ?? 0) + l.amount);
-        if (!labels.has(key)) labels.set(key, { label: l.auxLabel, line: l.line });
+        if (!labels.has(key)) labels.set(key, { label: ownString(l.auxLabel), line: l.line });
         if (l.amount === 0) continue;
         const base = `${l.journal}-${l.entry}-${k}`;
-        const common = { key, label: l.label, date: l.pieceDate ?? l.date, amount: Math.abs(l.amount), letter: l.letter, letterDate: l.letterDate, line: l.line };
+        const common = { key, date: l.pieceDate ?? l.date, amount: Math.abs(l.amount), letter: ownString(l.letter), letterDate: l.letterDate, line: l.line };
         if (l.amount > 0) {
-          const piece = PLACEHOLDER_PIECES.has(l.piece.toUpperCase()) ? '' : l.piece;
+          const piece = PLACEHOLDER_PIECES.has(l.piece.toUpperCase()) ? '' : ownString(l.piece);
           let number = opening ? `AN-${key}-${piece || base}` : piece || base;
           if (numbers.has(number)) number = `${number}/${base}`;
           numbers.add(number);

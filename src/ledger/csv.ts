@@ -143,6 +143,14 @@ export async function* parseCsv(input: Readable | AsyncIterable<Buffer | string>
   }
 }
 
+/**
+ * A copy of a string that holds nothing else alive, for what an import keeps beyond the line it
+ * read (document keys, customer labels). V8 returns a field of 13 characters or more split from a
+ * line as a view into the decoded chunk it came from: one such field kept per customer kept every
+ * chunk of a file alive (971 MB for a 1M-line FEC).
+ */
+export const ownString = (s: string): string => (s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8'));
+
 export class CsvSyntaxError extends Error {
   constructor(
     readonly line: number,

@@ -3,8 +3,12 @@ import type { DB } from '../db/schema.js';
 import { InvalidInput } from '../errors.js';
 import type { CreditStore } from '../credit/credit-store.js';
 import type { CreditRow, InvoiceRow, LedgerStore } from './ledger-store.js';
+import { ownString } from './csv.js';
 
 type Trx = Transaction<DB>;
+
+/** Document keys an import keeps in memory before it keeps them in its transaction instead. */
+const SEEN_IN_MEMORY = 20_000;
 
 /** Where a document came from, to name the field at fault: `body[3].dueDate` or `line 17, due_date`. */
 export interface DocRef {
@@ -113,10 +117,12 @@ export class LedgerService {
 
   private async applyChunk(trx: Trx, invoices: InvoiceInput[], credits: CreditInput[], state: IngestState): Promise<void> {
     if (invoices.length === 0 && credits.length === 0) return;
-    const { result, seen } = state;
+    const { result } = state;
     const customerOf = await this.resolveCustomers(trx, [...invoices, ...credits], state.customers);
-    for (const doc of invoices) rememberOnce(seen, `invoice:${doc.number}`, doc.ref, 'number', doc.number);
-    for (const doc of credits) rememberOnce(seen, `${doc.kind}:${doc.reference}`, doc.ref, doc.kind === 'payment' ? 'reference' : 'number', doc.reference);
+    await this.rememberOnce(trx, state, [
+      ...invoices.map((doc) => ({ key: `invoice:${doc.number}`, ref: doc.ref, field: 'number', label: doc.number })),
+      ...credits.map((doc) => ({ key: `${doc.kind}:${doc.reference}`, ref: doc.ref, field: doc.kind === 'payment' ? 'reference' : 'number', label: doc.reference })),
+    ]);
     const customerIds = [...new Set(customerOf.values())];
     // An account locked by an earlier chunk of this transaction stays locked until it ends.
     const toLock = customerIds.filter((id) => !state.locked.has(id));
@@ -224,6 +230,30 @@ export class LedgerService {
   }
 
   /** One query for every customer a chunk names; checks each document's currency against its customer's. */
+  /**
+   * Refuses a document twice in one call or import. The keys are kept in memory up to
+   * SEEN_IN_MEMORY; past that (a large import), in a temporary table of the transaction, so that a
+   * file of millions of lines holds one chunk of keys in memory, not all of them.
+   */
+  private async rememberOnce(trx: Trx, state: IngestState, entries: Array<{ key: string; ref: DocRef; field: string; label: string }>): Promise<void> {
+    const { seen } = state;
+    for (const e of entries) {
+      const earlier = seen.get(e.key);
+      if (earlier) throw fail(e.ref, e.field, `${e.label} appears twice in this batch (also at ${earlier.ref.field(earlier.field)})`, 'duplicate_document');
+      seen.set(ownString(e.key), { ref: e.ref, field: e.field });
+    }
+    if (!state.spilled && seen.size <= SEEN_IN_MEMORY) return;
+    const keys = [...seen.keys()];
+    const duplicates = await this.store.rememberImportKeys(keys, keys.map((k) => { const v = seen.get(k)!; return v.ref.field(v.field); }), trx);
+    seen.clear();
+    state.spilled = true;
+    const first = duplicates[0];
+    if (first) {
+      const e = entries.find((x) => x.key === first.key)!;
+      throw fail(e.ref, e.field, `${e.label} appears twice in this batch (also at ${first.at})`, 'duplicate_document');
+    }
+  }
+
   private async resolveCustomers(trx: Trx, docs: Array<InvoiceInput | CreditInput>, known: IngestState['customers']): Promise<Map<InvoiceInput | CreditInput, string>> {
     const ids = new Set<string>();
     const externalIds = new Set<string>();
@@ -260,8 +290,10 @@ interface IngestState {
   result: IngestResult;
   /** Accounts locked so far in this transaction. */
   locked: Set<string>;
-  /** Document keys seen, to refuse a document twice in one call. */
-  seen: Map<string, DocRef>;
+  /** Document keys seen (in this chunk once spilled), to refuse a document twice in one call. */
+  seen: Map<string, { ref: DocRef; field: string }>;
+  /** The keys went to the transaction's temporary table (a large import). */
+  spilled: boolean;
   customers: {
     byId: Map<string, { id: string; external_id: string; currency: string }>;
     byExternal: Map<string, { id: string; external_id: string; currency: string }>;
@@ -273,17 +305,12 @@ function newState(): IngestState {
     result: { invoices: emptyCounts(), payments: emptyCounts(), creditNotes: emptyCounts(), holdsConsumed: 0, autoAllocated: 0 },
     locked: new Set(),
     seen: new Map(),
+    spilled: false,
     customers: { byId: new Map(), byExternal: new Map() },
   };
 }
 
-function rememberOnce(seen: Map<string, DocRef>, key: string, ref: DocRef, field: string, label: string): void {
-  const earlier = seen.get(key);
-  if (earlier) {
-    throw fail(ref, field, `${label} appears twice in this batch (also at ${earlier.field(field)})`, 'duplicate_document');
-  }
-  seen.set(key, ref);
-}
+
 
 /**
  * Pulls the next item while the consumer works on the current one, so parsing the next chunk of an

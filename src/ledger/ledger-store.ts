@@ -40,6 +40,20 @@ const insertInvoices = (rows: InvoiceRow[]) => sql`
 
 /** Set-based ledger writes: one statement per step for a whole batch, never a loop of single rows. */
 export class LedgerStore {
+  /**
+   * Keeps an import's document keys in a temporary table of its transaction (dropped at commit or
+   * rollback) and returns those already there, with where they were first seen.
+   */
+  async rememberImportKeys(keys: string[], ats: string[], trx: Trx): Promise<Array<{ key: string; at: string }>> {
+    await sql`CREATE TEMP TABLE IF NOT EXISTS ledger_import_keys (key text PRIMARY KEY, at text NOT NULL) ON COMMIT DROP`.execute(trx);
+    const { rows } = await sql<{ key: string; at: string }>`
+      WITH input AS (SELECT * FROM unnest(${keys}::text[], ${ats}::text[]) AS i(key, at)),
+           added AS (INSERT INTO ledger_import_keys (key, at) SELECT key, at FROM input ON CONFLICT (key) DO NOTHING RETURNING key)
+      SELECT i.key, k.at FROM input i JOIN ledger_import_keys k ON k.key = i.key
+       WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.key = i.key)`.execute(trx);
+    return rows;
+  }
+
   async existingInvoices(numbers: string[], trx: Trx) {
     const { rows } = await sql<{ number: string; id: string; customer_id: string; settled: number; open_amount: number }>`
       SELECT number, id, customer_id, (amount - open_amount)::bigint AS settled, open_amount

@@ -68,6 +68,23 @@ describe('invoices', () => {
     expect(res.body.error.message).toContain('body[1].number');
   });
 
+  it('refuses the same number twice in a large import, far apart (keys past 20,000 kept in the transaction), naming both lines; nothing written', async () => {
+    const c = await createCustomer(t);
+    const prefix = unique('BIGDUP');
+    const lines = ['number;customer_id;issue_date;due_date;amount;currency'];
+    for (let i = 0; i < 26_000; i++) lines.push(`${prefix}-${i};${c.id};2026-01-01;2026-01-31;10,00;EUR`);
+    lines.push(`${prefix}-7;${c.id};2026-01-01;2026-01-31;10,00;EUR`);
+    const res = await t.as('credit_manager').post('/v1/imports/ledger').set('Content-Type', 'text/csv').send(`${lines.join('\n')}\n`);
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(400);
+    expect(res.body.error.code).toBe('duplicate_document');
+    expect(res.body.error.message).toBe(`line 26002, number: ${prefix}-7 appears twice in this batch (also at line 9, number)`);
+    expect(await countOf('invoices', c.id)).toBe(0);
+    // The same file without the repeated line lands whole.
+    const ok = await t.as('credit_manager').post('/v1/imports/ledger').set('Content-Type', 'text/csv').send(`${lines.slice(0, -1).join('\n')}\n`);
+    expect(ok.status).toBe(200);
+    expect(ok.body.invoices.created).toBe(26_000);
+  }, 60_000);
+
   it("refuses an invoice number that belongs to another customer, and the new invoices of the same batch are not written", async () => {
     const a = await createCustomer(t);
     const b = await createCustomer(t);

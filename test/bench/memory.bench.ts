@@ -26,7 +26,7 @@ const seed = await bench.open(4);
 await seedPortfolio(seed, CUSTOMERS, { invoices: false });
 await seed.close();
 
-const api = await startVigie('api', { ...bench.env, VIGIE_ADMIN_KEY: ADMIN, JOBS_IN_PROCESS: 'false', LOG_LEVEL: 'warn', IMPORT_MAX_BYTES: String(1024 * 1024 * 1024) });
+const api = await startVigie('api', { ...bench.env, VIGIE_ADMIN_KEY: ADMIN, JOBS_IN_PROCESS: 'false', LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
 const pid = api.child.pid!;
 const status = () => readFileSync(`/proc/${pid}/status`, 'utf8');
 const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status())![1]) / 1024;
