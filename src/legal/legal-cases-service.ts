@@ -9,6 +9,11 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import type { CompaniesService } from '../companies/companies-service.js';
 import { addMonths, daysBetween, isoDay } from '../clock.js';
+import { proceduralDeadline } from './working-days.js';
+
+/** Courts of Bas-Rhin, Haut-Rhin and Moselle, where local law adds Good Friday and 26 December. */
+const ALSACE_MOSELLE_COURTS = /\b(STRASBOURG|SAVERNE|COLMAR|MULHOUSE|METZ|THIONVILLE|SARREGUEMINES)\b/i;
+const sitsInAlsaceMoselle = (tribunal: string | null | undefined) => ALSACE_MOSELLE_COURTS.test(tribunal ?? '');
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { isoDateSchema } from '../identifiers.js';
 import type { DocumentsStore } from '../collections/documents.js';
@@ -263,12 +268,13 @@ export class LegalCasesService {
     if (input.step === 'order_issued') {
       set.order_issued_on = input.on;
       set.order_reference = input.reference ?? null;
-      set.service_deadline = addMonths(input.on, INJONCTION_LAW.serviceMonths);
+      // CPC 641 then 642: the month's same day (or its last), moved past a weekend or public holiday.
+      set.service_deadline = proceduralDeadline(addMonths(input.on, INJONCTION_LAW.serviceMonths), { alsaceMoselle: sitsInAlsaceMoselle(before.tribunal) });
     }
     if (input.step === 'served') {
       if (before.service_deadline && input.on > day(before.service_deadline)!) throw InvalidInput.field('body.on', `after the service deadline (${day(before.service_deadline)}): the order is void (${INJONCTION_LAW.serviceSource})`, 'order_void');
       set.served_on = input.on;
-      set.opposition_deadline = addMonths(input.on, INJONCTION_LAW.oppositionMonths);
+      set.opposition_deadline = proceduralDeadline(addMonths(input.on, INJONCTION_LAW.oppositionMonths), { alsaceMoselle: sitsInAlsaceMoselle(before.tribunal) });
     }
     if (input.step === 'closed' || input.step === 'paid') set.closed_on = input.on;
     const now = this.o.now();

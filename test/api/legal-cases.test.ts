@@ -178,27 +178,28 @@ describe('an injonction de payer', () => {
     at('2026-03-20');
     const issued = await step({ step: 'order_issued', on: '2026-03-20', reference: 'IP 2026/123' });
     expect(issued.status, JSON.stringify(issued.body)).toBe(200);
-    expect(issued.body).toMatchObject({ status: 'order_issued', orderReference: 'IP 2026/123', deadlines: { service: '2026-09-20', opposition: null } });
+    // Six months from 20 March is Sunday 20 September: CPC 642 carries it to Monday 21 September.
+    expect(issued.body).toMatchObject({ status: 'order_issued', orderReference: 'IP 2026/123', deadlines: { service: '2026-09-21', opposition: null } });
 
     const deadlineAlerts = async () =>
       (await t.as('credit_manager').get(`/v1/alerts?customerId=${customerId}&type=legal_case_deadline`)).body.items.map((a: { data: { reminder: number | string } }) => a.data.reminder).sort();
-    at('2026-08-20');
-    await runCollections();
-    expect(await deadlineAlerts()).toEqual([]);
     at('2026-08-21');
     await runCollections();
+    expect(await deadlineAlerts()).toEqual([]);
+    at('2026-08-22');
+    await runCollections();
     expect(await deadlineAlerts()).toEqual([30]);
-    at('2026-09-13');
+    at('2026-09-14');
     await runCollections();
     await runCollections();
     expect(await deadlineAlerts()).toEqual([30, 7]);
     at('2026-09-25');
-    const late = await step({ step: 'served', on: '2026-09-21' });
+    const late = await step({ step: 'served', on: '2026-09-22' });
     expect(late.status).toBe(400);
     expect(late.body.error.code).toBe('order_void');
     const served = await step({ step: 'served', on: '2026-09-19', reference: 'acte SCP Huissiers' });
     expect(served.status, JSON.stringify(served.body)).toBe(200);
-    expect(served.body.deadlines).toEqual({ service: '2026-09-20', opposition: '2026-10-19' });
+    expect(served.body.deadlines).toEqual({ service: '2026-09-21', opposition: '2026-10-19' });
     at('2026-10-19');
     await runCollections();
     expect((await t.as('collector').get(`/v1/legal-cases/${caseId}`)).body.status).toBe('served');
@@ -209,5 +210,28 @@ describe('an injonction de payer', () => {
     expect(await deadlineAlerts()).toEqual([30, 7, 'enforceable']);
     expect((await step({ step: 'paid', on: '2026-10-20', note: 'paid to the commissaire de justice' })).body.status).toBe('paid');
     expect(after.steps.map((s: { step: string }) => s.step)).toEqual(['prepared', 'filed', 'order_issued', 'served', 'enforceable']);
+  });
+
+  it('CPC 642: an opposition month ending on a Saturday runs to the Monday; the order is enforceable from the Tuesday', async () => {
+    const other = await t.as('credit_manager').post('/v1/customers', { externalId: unique('LEG2'), siren: DANONE, name: 'Danone bis' });
+    expect(other.status).toBe(201);
+    // A case walked straight to its service: served Wednesday 20 May 2026, one month → Saturday 20 June.
+    const { rows } = await t.container.database.pool.query<{ id: string }>(
+      `INSERT INTO legal_cases (customer_id, kind, invoice_ids, tribunal, tribunal_source, status, claim, fees, steps, document_id, created_by, order_issued_on, service_deadline, created_at, updated_at)
+       SELECT $1, kind, '{}', tribunal, tribunal_source, 'order_issued', claim, fees, '[{"step":"prepared","on":"2026-05-01"},{"step":"order_issued","on":"2026-05-04"}]'::jsonb,
+              document_id, created_by, '2026-05-04', '2026-11-04', now(), now()
+         FROM legal_cases WHERE id = $2 RETURNING id`,
+      [other.body.id, caseId],
+    );
+    const id = rows[0]!.id;
+    at('2026-05-20');
+    const served = await t.as('collector').post(`/v1/legal-cases/${id}/steps`, { step: 'served', on: '2026-05-20' });
+    expect(served.status, JSON.stringify(served.body)).toBe(200);
+    expect(served.body.deadlines.opposition).toBe('2026-06-22');
+    for (const [day, status] of [['2026-06-21', 'served'], ['2026-06-22', 'served'], ['2026-06-23', 'enforceable']] as const) {
+      at(day);
+      await runCollections();
+      expect((await t.as('collector').get(`/v1/legal-cases/${id}`)).body.status, day).toBe(status);
+    }
   });
 });

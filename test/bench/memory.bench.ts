@@ -26,8 +26,11 @@ const seed = await bench.open(4);
 await seedPortfolio(seed, CUSTOMERS, { invoices: false });
 await seed.close();
 
-const api = await startVigie('api', { ...bench.env, VIGIE_ADMIN_KEY: ADMIN, JOBS_IN_PROCESS: 'false', LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
-const pid = api.child.pid!;
+// Each upload gets a fresh process, so that one upload's heap (which V8 keeps once grown) is not
+// the next one's idle.
+const start = () => startVigie('api', { ...bench.env, VIGIE_ADMIN_KEY: ADMIN, JOBS_IN_PROCESS: 'false', LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
+let api = await start();
+let pid = api.child.pid!;
 const status = () => readFileSync(`/proc/${pid}/status`, 'utf8');
 const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status())![1]) / 1024;
 const resetPeak = () => writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -68,6 +71,9 @@ async function upload(route: string, type: string, file: string): Promise<{ stat
 
 const rows: Array<{ what: string; size: string; status: number; seconds: string; idle: number; peak: number; above: number }> = [];
 async function measure(what: string, size: string, run: () => Promise<{ status: number; ms: number; body: string }>) {
+  await api.stop();
+  api = await start();
+  pid = api.child.pid!;
   const idle = await settle();
   resetPeak();
   const r = await run();
@@ -76,7 +82,7 @@ async function measure(what: string, size: string, run: () => Promise<{ status: 
   console.log(`${what} (${size}): HTTP ${r.status} in ${(r.ms / 1000).toFixed(1)} s; process RSS idle ${Math.round(idle)} MB, peak ${Math.round(peak)} MB (+${Math.round(peak - idle)} MB)${r.status >= 400 ? ` — ${r.body}` : ''}`);
 }
 
-console.log(`database: ${bench.label}; ${CUSTOMERS.toLocaleString('en')} customers; API process ${pid}`);
+console.log(`database: ${bench.label}; ${CUSTOMERS.toLocaleString('en')} customers; a fresh API process (npm start) per upload`);
 console.log(`idle after start: ${Math.round(await settle())} MB RSS`);
 
 // 1. A ledger CSV of CSV_MB megabytes (invoices for the seeded customers).
