@@ -3,6 +3,7 @@ import { loadConfigOrExit } from '../config.js';
 import { createContainer } from '../container.js';
 import { createLogger } from '../logger.js';
 import { DomainError } from '../errors.js';
+import { detectFecEncoding } from '../fec/fec-parser.js';
 
 /** npm run import:fec -- <file> [--as-of YYYY-MM-DD]: the same import as POST /v1/imports/fec. */
 const args = process.argv.slice(2);
@@ -16,7 +17,8 @@ if (!file || (asOfAt >= 0 && !/^\d{4}-\d{2}-\d{2}$/.test(asOf ?? ''))) {
 const config = loadConfigOrExit();
 const container = await createContainer({ ...config, JOBS_IN_PROCESS: false }, { logger: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL), collectDefaultMetrics: false });
 try {
-  const report = await container.services.fec.import(createReadStream(file), { asOf }, { keyId: null, name: 'cli:import-fec', role: 'admin' });
+  const encoding = await detectFecEncoding(createReadStream(file));
+  const report = await container.services.fec.import(createReadStream(file), { asOf, encoding }, { keyId: null, name: 'cli:import-fec', role: 'admin' });
   process.stdout.write(`${JSON.stringify({ ...report, reconciliation: { matches: report.reconciliation.matches, mismatches: report.reconciliation.customers.filter((c) => c.difference !== 0) } }, null, 2)}\n`);
   process.exitCode = report.reconciliation.matches ? 0 : 2;
 } catch (err) {

@@ -5,7 +5,7 @@ import type { AuthContext } from '../api-keys/roles.js';
 import { addDays } from '../clock.js';
 import { InvalidInput } from '../errors.js';
 import type { CreditInput, DocRef, IngestResult, InvoiceInput, LedgerService } from '../ledger/ledger-service.js';
-import { decodeLines, parseFec, type FecLine } from './fec-parser.js';
+import { decodeLines, parseFec, type FecEncoding, type FecLine } from './fec-parser.js';
 import { ownString } from '../ledger/csv.js';
 
 /** A receivable document read from the FEC's customer lines (accounts 411…). */
@@ -64,7 +64,8 @@ export class FecImportService {
     },
   ) {}
 
-  async import(body: AsyncIterable<Buffer | string>, opts: { asOf?: string | undefined }, actor: AuthContext): Promise<FecReport> {
+  /** `opts.encoding`: the whole file's, when the caller could read it first (detectFecEncoding); else judged on the first bytes. */
+  async import(body: AsyncIterable<Buffer | string>, opts: { asOf?: string | undefined; encoding?: FecEncoding }, actor: AuthContext): Promise<FecReport> {
     const asOf = opts.asOf ?? this.o.today();
     const started = Date.now();
     const docs: Doc[] = [];
@@ -113,7 +114,7 @@ export class FecImportService {
       entry = [];
     };
 
-    const lines = decodeLines(body);
+    const lines = decodeLines(body, opts.encoding);
     const tracked = (async function* () {
       for await (const l of lines) {
         encoding = l.encoding;

@@ -39,7 +39,25 @@ export function lineError(line: number, field: string | null, message: string, c
 export const MAX_FEC_LINE_CHARS = 65_536;
 
 /** Bytes to text lines: BOM or valid UTF-8 → UTF-8, otherwise ISO 8859-15 (decided on the first bytes, checked to the end). */
-export async function* decodeLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<{ line: number; text: string; encoding: string }> {
+export type FecEncoding = 'UTF-8' | 'ISO-8859-15';
+
+/**
+ * The encoding of a whole FEC, read once to its end: UTF-8 when every byte sequence is (a BOM
+ * allowed), else ISO 8859-15 — an export whose first accented letter comes 160,000 bytes in is
+ * judged on that letter, not on its first chunk.
+ */
+export async function detectFecEncoding(input: AsyncIterable<Buffer | string>): Promise<FecEncoding> {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of input) utf8.decode(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, { stream: true });
+    utf8.decode();
+    return 'UTF-8';
+  } catch {
+    return 'ISO-8859-15';
+  }
+}
+
+export async function* decodeLines(input: AsyncIterable<Buffer | string>, known?: FecEncoding): AsyncGenerator<{ line: number; text: string; encoding: string }> {
   let decoder: InstanceType<typeof TextDecoder> | null = null;
   let encoding = '';
   let rest = '';
@@ -47,9 +65,11 @@ export async function* decodeLines(input: AsyncIterable<Buffer | string>): Async
   for await (const chunk of input) {
     let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     if (!decoder) {
-      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf && known !== 'ISO-8859-15') {
         bytes = bytes.subarray(3);
         encoding = 'UTF-8';
+      } else if (known) {
+        encoding = known;
       } else {
         try {
           new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, Math.max(0, bytes.length - 4)));

@@ -3,6 +3,7 @@ import { defineRoute, type RouteDef } from '../http/route.js';
 import { InvalidInput } from '../errors.js';
 import { isoDateSchema, uuidSchema } from '../identifiers.js';
 import { spoolBody } from '../http/body.js';
+import { detectFecEncoding } from './fec-parser.js';
 import type { FecImportService } from './fec-import.js';
 
 const CONTENT_TYPES = ['text/plain', 'text/tab-separated-values', 'text/csv', 'application/octet-stream'];
@@ -28,7 +29,9 @@ export function fecRoutes(service: FecImportService, options: { importMaxBytes: 
         }
         const upload = await spoolBody(req, options.importMaxBytes, 'IMPORT_MAX_BYTES');
         try {
-          return await service.import(upload.open(), { asOf: query.asOf }, auth);
+          // The file is on disk: its encoding is judged on all of it, then it is read again to import.
+          const encoding = await detectFecEncoding(upload.open());
+          return await service.import(upload.open(), { asOf: query.asOf, encoding }, auth);
         } finally {
           upload.remove();
         }

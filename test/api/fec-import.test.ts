@@ -99,6 +99,22 @@ describe('FEC import', () => {
     expect((await t.as('credit_manager').get('/v1/invoices/FA-003')).body).toMatchObject({ openAmount: 30_000, dueDate: '2025-04-14' });
   });
 
+  it('judges the encoding on the whole file: an ISO 8859-15 export whose first accented letter comes 300 KB in (past the first chunk read)', async () => {
+    const filler: string[] = [];
+    for (let i = 1; filler.join('\n').length < 300_000; i++) {
+      filler.push(l('OD', String(i), '20250105', '601000', '', `OD-${i}`, 'Achat fournitures', '10,00', ''));
+      filler.push(l('OD', String(i), '20250105', '401000', '', `OD-${i}`, 'Achat fournitures', '', '10,00'));
+    }
+    const late = [l('OD', '99999', '20250106', '606000', '', 'OD-X', 'Crèmerie épicée', '5,00', ''), l('OD', '99999', '20250106', '401000', '', 'OD-X', 'Crèmerie épicée', '', '5,00')];
+    const [header, ...rest] = FEC.split('\n').filter((x) => x !== '');
+    const file = Buffer.from([header, ...filler, ...rest, ...late].join('\n') + '\n', 'latin1');
+    expect(file.findIndex((b) => b >= 0x80)).toBeGreaterThan(300_000);
+    const res = await post(file);
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    expect(res.body.encoding).toBe('ISO-8859-15');
+    expect(res.body.reconciliation.matches).toBe(true);
+  });
+
   it('re-importing the same file changes nothing (also as UTF-8 with a BOM)', async () => {
     const before = await fingerprint();
     const allocations = (await t.as('credit_manager').get('/v1/invoices/FA-001')).body.allocations;
