@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { formatDay, formatMoney, formatPercent, type Language } from './templates.js';
+import { formatDay, formatMoney, formatPercent, formatShortDay, type Language } from './templates.js';
 
 /** The creditor's letterhead (configuration). */
 export interface Letterhead {
@@ -126,8 +126,8 @@ export function invoiceTable(doc: PDFKit.PDFDocument, rows: readonly LetterInvoi
   const m = (v: number) => formatMoney(v, currency, language);
   const cols = [
     { w: 80, label: t.invoice, get: (r: LetterInvoiceRow) => r.number, align: 'left' as const },
-    { w: 62, label: t.issued, get: (r: LetterInvoiceRow) => r.issueDate, align: 'left' as const },
-    { w: 62, label: t.due, get: (r: LetterInvoiceRow) => r.dueDate, align: 'left' as const },
+    { w: 62, label: t.issued, get: (r: LetterInvoiceRow) => formatShortDay(r.issueDate, language), align: 'left' as const },
+    { w: 62, label: t.due, get: (r: LetterInvoiceRow) => formatShortDay(r.dueDate, language), align: 'left' as const },
     { w: 68, label: t.amount, get: (r: LetterInvoiceRow) => m(r.amount), align: 'right' as const },
     { w: 68, label: t.open, get: (r: LetterInvoiceRow) => m(r.open), align: 'right' as const },
     { w: 40, label: t.late, get: (r: LetterInvoiceRow) => String(r.daysLate), align: 'right' as const },

@@ -104,6 +104,13 @@ const dayFormats = Object.fromEntries(LANGUAGES.map((l) => [l, new Intl.DateTime
 const percentFormats = Object.fromEntries(LANGUAGES.map((l) => [l, new Intl.NumberFormat(LOCALES[l], { minimumFractionDigits: 2, maximumFractionDigits: 2 })])) as Record<Language, Intl.NumberFormat>;
 const days = new Map<string, string>();
 
+const shortDayFormats = Object.fromEntries(LANGUAGES.map((l) => [l, new Intl.DateTimeFormat(LOCALES[l], { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' })])) as Record<Language, Intl.DateTimeFormat>;
+
+/** A day as dd/mm/yyyy, for the columns of a table (where "15 septembre 2026" would wrap). */
+export function formatShortDay(day: string, language: Language): string {
+  return shortDayFormats[language].format(new Date(`${day}T12:00:00Z`));
+}
+
 export function formatDay(day: string, language: Language): string {
   const key = `${language}:${day}`;
   let out = days.get(key);

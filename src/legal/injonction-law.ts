@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 
 export interface InjonctionLaw {
   form: { name: string; filing: string };
-  competentCourt: { source: string };
+  competentCourt: { source: string; fr: string };
   claim: { source: string };
   serviceMonths: number;
   serviceSource: string;
+  /** The same rule in the words of a French court document. */
+  serviceFr: string;
   oppositionMonths: number;
   oppositionSource: string;
+  oppositionFr: string;
   enforceability: { inForceFrom: string; source: string };
   fees: Array<{ label: string; approximateAmountMin: number; approximateAmountMax: number; currency: string; source: string }>;
   reminderDaysBefore: number[];

@@ -119,7 +119,7 @@ export function renderInjonctionDossier(input: {
   fees: ReadonlyArray<{ label: string; amount: number }>;
   indicativeFees: ReadonlyArray<{ label: string; approximateAmountMin: number; approximateAmountMax: number; currency: string }>;
   reminders: ReadonlyArray<{ date: string; kind: string; subject: string; formalNotice: boolean; sentOn: string | null; registeredNumber: string | null; deadline: string | null }>;
-  law: { form: { name: string }; competentCourt: { source: string }; serviceSource: string; oppositionSource: string };
+  law: { form: { name: string }; competentCourt: { fr: string }; serviceFr: string; oppositionFr: string };
 }): Promise<Buffer> {
   const { claim } = input;
   const m = (v: number) => formatMoney(v, claim.currency, 'fr');
@@ -130,7 +130,7 @@ export function renderInjonctionDossier(input: {
       header(doc, input.from, to, input.day, `Requête en injonction de payer – ${input.debtor.name}`, 'fr');
       lines(doc, [`Formulaire : ${input.law.form.name}`]);
       section(doc, 'Juridiction compétente');
-      lines(doc, [`${input.tribunal}, dans le ressort duquel le débiteur a son siège social (${input.debtor.registeredOffice}).`, input.law.competentCourt.source]);
+      lines(doc, [`${input.tribunal}, dans le ressort duquel le débiteur a son siège social (${input.debtor.registeredOffice}).`, input.law.competentCourt.fr]);
       section(doc, 'Demandeur (créancier)');
       lines(doc, identity(input.from));
       section(doc, 'Défendeur (débiteur)');
@@ -159,7 +159,7 @@ export function renderInjonctionDossier(input: {
       doc.text(`${n++}. Relevé de compte (décompte) au ${d(claim.asOf)}`, 60, doc.y, { width: 485 });
       doc.text(`${n++}. Conditions générales de vente (taux des pénalités, indemnité forfaitaire)`, 60, doc.y, { width: 485 });
       section(doc, 'Suite de la procédure');
-      lines(doc, [input.law.serviceSource, input.law.oppositionSource]);
+      lines(doc, [input.law.serviceFr, input.law.oppositionFr]);
       doc.moveDown();
       paragraphs(doc, `Le créancier demande qu’il soit enjoint au débiteur de payer la somme de ${m(claim.totals.total)}, outre les intérêts et dépens. Fait le ${d(input.day)}.`);
       signature(doc, input.from);

@@ -144,9 +144,9 @@ describe('collections: the default French plan walked day by day', () => {
       'délai de 8 jours',
       'au plus tard le 14 mars 2026', // the 8-day deadline
       // the amounts and their origin: each invoice, its dates, what is open, days late, penalties, indemnity
-      'F-A 2026-01-05 2026-02-04 1 000,00 € 1 000,00 € 30 9,99 € 40,00 €',
-      'F-B 2026-01-05 2026-02-04 500,00 € 500,00 € 30 4,99 € 40,00 €',
-      'F-C 2026-01-12 2026-02-11 2 000,00 € 1 200,00 € 23 11,32 € 40,00 €',
+      'F-A 05/01/2026 04/02/2026 1 000,00 € 1 000,00 € 30 9,99 € 40,00 €',
+      'F-B 05/01/2026 04/02/2026 500,00 € 500,00 € 30 4,99 € 40,00 €',
+      'F-C 12/01/2026 11/02/2026 2 000,00 € 1 200,00 € 23 11,32 € 40,00 €',
       'Principal restant dû : 2 700,00 €',
       'Pénalités de retard (L441-10) : 26,30 €',
       'Indemnités forfaitaires (D441-5) : 120,00 €',

@@ -182,8 +182,8 @@ describe('a collective proceeding opened for a customer', () => {
       'Publication au BODACC le 31 décembre 2026, annonce A202612310042',
       'au plus tard le 28 février 2027',
       'arrêtées au 21 décembre 2026',
-      'F-1 2026-11-01 2026-12-01 1 200,00 € 1 000,00 € 20 7,19 € 40,00 €',
-      'F-2 2026-12-05 2027-01-04 500,00 € 500,00 € 0 0,00 € 0,00 €',
+      'F-1 01/11/2026 01/12/2026 1 200,00 € 1 000,00 € 20 7,19 € 40,00 €',
+      'F-2 05/12/2026 04/01/2027 500,00 € 500,00 € 0 0,00 € 0,00 €',
       'Total réclamé : 1 547,19 €',
       'Aucune clause de réserve de propriété',
       'F-3 – émise le 28 décembre 2026', // born after the judgment, listed apart

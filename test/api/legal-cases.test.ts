@@ -130,8 +130,8 @@ describe('an injonction de payer', () => {
       'Forme juridique : société anonyme',
       'SIREN 552032534',
       'Décompte de la créance arrêté au 16 mars 2026',
-      'F-1 2026-01-05 2026-02-04 1 000,00 € 800,00 € 40 11,65 € 40,00 €',
-      'F-2 2026-01-05 2026-02-04 500,00 € 500,00 € 40 6,66 € 40,00 €',
+      'F-1 05/01/2026 04/02/2026 1 000,00 € 800,00 € 40 11,65 € 40,00 €',
+      'F-2 05/01/2026 04/02/2026 500,00 € 500,00 € 40 6,66 € 40,00 €',
       'Total réclamé : 1 398,31 €',
       'paiement VIR-0220 : 200,00 €',
       'Frais de greffe : 35,47 €',
@@ -142,9 +142,14 @@ describe('an injonction de payer', () => {
       'Mise en demeure du 7 mars 2026, délai expiré le 15 mars 2026 sans paiement',
       'article 1411',
       'article 1416',
+      "article 1406 : la requête est portée devant la juridiction du lieu où demeure le débiteur",
+      "le débiteur peut former opposition dans le mois qui suit la signification",
     ]) {
       expect(text, expected).toContain(expected);
     }
+    // A French court document: no English sentence of the data's sources, no ISO date.
+    expect(text).not.toMatch(/the court of|within one month|is void|the debtor may/);
+    expect(text).not.toMatch(/\b20\d\d-\d\d-\d\d\b/);
   });
 
   it('the litigation bundle is a ZIP streamed in chunks: dossier, statement, reminder log, letters', async () => {
