@@ -184,11 +184,22 @@ export class WorklistService {
     if (before.kind !== kind) throw new Conflict(`Action ${id} is a ${before.kind}, not a ${kind}`, 'wrong_action_kind');
     if (before.status !== 'open' && before.status !== 'to_send') throw new Conflict(`Action ${id} is already ${before.status}`, 'action_done');
     await this.o.db.transaction().execute(async (trx) => {
-      await trx
+      // Guarded by its status: of two people completing the same action at once, one does.
+      const done = await trx
         .updateTable('collection_actions')
-        .set({ ...set, updated_at: this.o.now(), completed_at: this.o.now(), completed_by: actor.name })
+        .set({
+          ...set,
+          // A formal notice's deadline runs from its sending (the letter says "à compter de sa réception";
+          // the registered letter's date is the one the creditor can prove), for the same number of days.
+          ...(set.sent_on ? { deadline_on: sql<string>`CASE WHEN formal_notice AND deadline_on IS NOT NULL THEN ${set.sent_on}::date + (deadline_on - run_on) ELSE deadline_on END` } : {}),
+          updated_at: this.o.now(),
+          completed_at: this.o.now(),
+          completed_by: actor.name,
+        })
         .where('id', '=', id)
-        .execute();
+        .where('status', 'in', ['open', 'to_send'])
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) throw new Conflict(`Action ${id} was completed meanwhile`, 'action_done');
       await this.o.audit.record({ actor, action: audit, entityType: 'collection_action', entityId: id, customerId: before.customerId, oldValue: { status: before.status }, newValue: set }, trx);
     });
     return this.action(id);
@@ -198,8 +209,10 @@ export class WorklistService {
     return this.complete(id, 'call', { status: 'done', outcome: input.outcome, notes: input.notes ?? null }, actor, 'collections.call_recorded');
   }
 
-  markLetterSent(id: string, input: z.output<typeof letterSentBody>, actor: AuthContext) {
+  async markLetterSent(id: string, input: z.output<typeof letterSentBody>, actor: AuthContext) {
     if (input.sentOn > this.o.today()) throw InvalidInput.field('body.sentOn', 'cannot be in the future');
+    const letter = await this.action(id);
+    if (letter.runOn && input.sentOn < letter.runOn) throw InvalidInput.field('body.sentOn', `is before the letter's date (${letter.runOn})`);
     return this.complete(id, 'letter', { status: 'sent', sent_on: input.sentOn, registered_number: input.registeredNumber ?? null }, actor, 'collections.letter_sent');
   }
 

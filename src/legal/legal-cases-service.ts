@@ -134,10 +134,21 @@ export class LegalCasesService {
 
     // After a formal notice left unanswered: each invoice was in a mise en demeure whose deadline passed.
     const reminders = await this.reminders(customerId, numbers);
-    const notices = reminders.filter((r) => r.formal_notice);
-    const missing = numbers.filter((n) => !notices.some((r) => r.numbers.includes(n)));
+    const drafted = reminders.filter((r) => r.formal_notice);
+    const missing = numbers.filter((n) => !drafted.some((r) => r.numbers.includes(n)));
     if (missing.length) {
       throw new Conflict(`No formal notice (mise en demeure) was sent for ${missing.join(', ')}: send one first`, 'formal_notice_missing', missing.map((n) => ({ field: `body.invoices[${numbers.indexOf(n)}]`, message: `no formal notice for ${n}` })));
+    }
+    // Only a notice recorded as sent counts; its deadline runs from its sending (set when it was marked sent).
+    const notices = drafted.filter((r) => r.status === 'sent' && r.sent_on !== null);
+    const unsent = numbers.filter((n) => !notices.some((r) => r.numbers.includes(n)));
+    if (unsent.length) {
+      const since = drafted.filter((r) => unsent.some((n) => r.numbers.includes(n))).map((r) => r.run_on).sort()[0]!;
+      throw new Conflict(
+        `The formal notice for ${unsent.join(', ')} (drafted on ${since}) is not recorded as sent: mark it sent with its registered-letter number; its deadline runs from then`,
+        'formal_notice_not_sent',
+        unsent.map((n) => ({ field: `body.invoices[${numbers.indexOf(n)}]`, message: `formal notice for ${n} not sent (drafted ${since})` })),
+      );
     }
     const pending = numbers.filter((n) => !notices.some((r) => r.numbers.includes(n) && r.deadline_on !== null && r.deadline_on < today));
     if (pending.length) {

@@ -239,4 +239,47 @@ describe('an injonction de payer', () => {
       expect((await t.as('collector').get(`/v1/legal-cases/${id}`)).body.status, day).toBe(status);
     }
   });
+
+  it('is refused until the formal notice is recorded as sent, its deadline then runs from the sending; two people marking it sent at once: one does', async () => {
+    const other = (await t.as('credit_manager').post('/v1/customers', { externalId: unique('LEG3'), siren: DANONE, name: 'Danone ter' })).body.id as string;
+    const number = unique('G');
+    await t.as('credit_manager').post('/v1/invoices', { number, customerId: other, issueDate: '2026-01-05', dueDate: '2026-02-04', amount: 100_000, currency: 'EUR' }).expect(200);
+    // A formal notice drafted on 1 April 2026 with its 8-day deadline (as the plan writes it), waiting to be sent.
+    const { rows } = await t.container.database.pool.query<{ id: string }>(
+      `INSERT INTO collection_actions (customer_id, run_on, kind, step_key, step_index, plan_id, plan_version, template, subject, body, formal_notice, idempotency_key,
+                                       invoices, total, currency, status, due_on, deadline_on, created_at, updated_at)
+       SELECT $1, '2026-04-01', kind, step_key, step_index, plan_id, plan_version, template, subject, body, true, $2,
+              jsonb_build_array(jsonb_build_object('number', $3::text)), 100000, currency, 'to_send', '2026-04-01', '2026-04-09', now(), now()
+         FROM collection_actions WHERE customer_id = $4 AND formal_notice ORDER BY run_on LIMIT 1 RETURNING id`,
+      [other, unique('notice'), number, customerId],
+    );
+    const notice = rows[0]!.id;
+    const openOther = () => t.as('collector').post(`/v1/customers/${other}/legal-cases`, { invoices: [number], tribunal: 'Tribunal de commerce de Paris' });
+
+    at('2026-04-20');
+    const unsent = await openOther();
+    expect(unsent.status, JSON.stringify(unsent.body)).toBe(409);
+    expect(unsent.body.error).toMatchObject({ code: 'formal_notice_not_sent', details: [{ field: 'body.invoices[0]' }] });
+    expect(unsent.body.error.message).toContain('2026-04-01');
+
+    // Sent on 5 May (before the letter's date: refused); two people record it at once: one does.
+    const send = (sentOn: string) => t.as('collector').post(`/v1/collections/actions/${notice}/letter-sent`, { sentOn, registeredNumber: '1A 999 000 1111 2' });
+    expect((await send('2026-03-31')).body.error.details[0].field).toBe('body.sentOn');
+    at('2026-05-05');
+    const both = await Promise.all([send('2026-05-05'), send('2026-05-05')]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    // The 8 days run from 5 May: until 13 May, not from the letter's 1 April date.
+    const action = (await t.as('collector').get(`/v1/collections/actions/${notice}`)).body;
+    expect(action).toMatchObject({ status: 'sent', sentOn: '2026-05-05' });
+    at('2026-05-10');
+    const early = await openOther();
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('formal_notice_pending');
+    expect(early.body.error.message).toContain('2026-05-13');
+    at('2026-05-13');
+    expect((await openOther()).body.error.code).toBe('formal_notice_pending');
+    at('2026-05-14');
+    const opened = await openOther();
+    expect(opened.status, JSON.stringify(opened.body).slice(0, 300)).toBe(201);
+  });
 });
