@@ -27,6 +27,15 @@ class FecRef implements DocRef {
   }
 }
 
+/**
+ * An entry (écriture) is its journal and EcritureNum. Some tools write 0, or nothing, or the same
+ * number on every line of a journal: then the entry is its journal, date and piece reference, and
+ * its documents' references are built from those, so that a re-import finds them again.
+ */
+const PLACEHOLDER_ENTRY = /^0*$/;
+const entryKey = (l: FecLine) => (PLACEHOLDER_ENTRY.test(l.entry) ? `${l.journal}|${l.date}|${l.piece}` : `${l.journal}|${l.entry}`);
+const entryRef = (l: FecLine) => (PLACEHOLDER_ENTRY.test(l.entry) ? `${l.journal}-${l.date.replace(/-/g, '')}-${l.piece || 'SP'}` : `${l.journal}-${l.entry}`);
+
 const OPENING_JOURNALS = new Set(['AN', 'RAN', 'ANO', 'ANX', 'OUV']);
 const PLACEHOLDER_PIECES = new Set(['', '-', '0', 'NA', 'N/A', 'SANS', 'X']);
 const CHUNK = 20_000;
@@ -91,7 +100,7 @@ export class FecImportService {
         balances.set(key, (balances.get(key) ?? 0) + l.amount);
         if (!labels.has(key)) labels.set(key, { label: ownString(l.auxLabel), line: l.line });
         if (l.amount === 0) continue;
-        const base = `${l.journal}-${l.entry}-${k}`;
+        const base = `${entryRef(l)}-${k}`;
         const common = { key, date: l.pieceDate ?? l.date, amount: Math.abs(l.amount), letter: ownString(l.letter), letterDate: l.letterDate, line: l.line };
         if (l.amount > 0) {
           const piece = PLACEHOLDER_PIECES.has(l.piece.toUpperCase()) ? '' : ownString(l.piece);
@@ -124,7 +133,7 @@ export class FecImportService {
     for await (const l of parseFec(tracked)) {
       counts.lines++;
       const head = entry[0];
-      if (head && (head.journal !== l.journal || head.entry !== l.entry)) flush();
+      if (head && entryKey(head) !== entryKey(l)) flush();
       entry.push(l);
     }
     flush();

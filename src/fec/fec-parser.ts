@@ -159,8 +159,8 @@ export async function* parseFec(lines: AsyncIterable<{ line: number; text: strin
     const letRaw = get('DateLet');
     const letterDate = letRaw ? fecDay(letRaw) : null;
     if (letRaw && !letterDate) throw lineError(line, 'DateLet', `"${letRaw}" is not a date (YYYYMMDD)`);
+    // EcritureNum 0 or blank (some tools) is allowed: the import then tells entries apart by journal, date and piece.
     const entry = get('EcritureNum');
-    if (!entry) throw lineError(line, 'EcritureNum', 'is required');
     yield {
       line,
       journal: get('JournalCode'),

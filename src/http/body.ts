@@ -152,8 +152,7 @@ export function parseByteSize(text: string): number {
  */
 export function refuseDeclaredAbove(limit: number): RequestHandler {
   return (req, _res, next) => {
-    const declared = declaredLength(req);
-    if (declared !== undefined && declared > limit) return next(new PayloadTooLarge(limit));
+    assertDeclaredLength(req, limit);
     next();
   };
 }

@@ -115,6 +115,34 @@ describe('FEC import', () => {
     expect(res.body.reconciliation.matches).toBe(true);
   });
 
+  it('an export with EcritureNum 0 on every line (some tools): entries told apart by journal, date and piece; a re-import finds them again', async () => {
+    const aux = `CZ${Date.now().toString(36).toUpperCase()}`;
+    await t.as('credit_manager').post('/v1/customers', { externalId: aux, siren: makeSiren(), name: aux }).expect(201);
+    const p = aux.slice(-5);
+    const file = [
+      HEADER,
+      l('VE', '0', '20250110', '411000', aux, `Z1-${p}`, 'Facture Z1', '120,00', '', 'ZA', '20250210'),
+      l('VE', '0', '20250110', '706000', '', `Z1-${p}`, 'Facture Z1', '', '100,00'),
+      l('VE', '0', '20250110', '445710', '', `Z1-${p}`, 'Facture Z1', '', '20,00'),
+      l('BQ', '0', '20250210', '512000', '', `VZ-${p}`, 'Virement', '120,00', ''),
+      l('BQ', '0', '20250210', '411000', aux, `VZ-${p}`, 'Virement', '', '120,00', 'ZA', '20250210'),
+      l('VE', '0', '20250215', '411000', aux, `Z2-${p}`, 'Facture Z2', '240,00', '', 'ZB', '20250220'),
+      l('VE', '0', '20250215', '706000', '', `Z2-${p}`, 'Facture Z2', '', '200,00'),
+      l('VE', '0', '20250215', '445710', '', `Z2-${p}`, 'Facture Z2', '', '40,00'),
+      l('BQ', '0', '20250220', '512000', '', `VY-${p}`, 'Virement', '100,00', ''),
+      l('BQ', '0', '20250220', '411000', aux, `VY-${p}`, 'Virement', '', '100,00', 'ZB', '20250220'),
+    ].join('\n') + '\n';
+    const first = await post(file);
+    expect(first.status, JSON.stringify(first.body).slice(0, 400)).toBe(200);
+    expect(first.body).toMatchObject({ entries: 4, documents: { invoices: 2, payments: 2 }, written: { invoices: { created: 2 }, payments: { created: 2 } } });
+    expect(first.body.reconciliation.matches).toBe(true);
+    expect((await t.as('credit_manager').get(`/v1/invoices/Z1-${p}`)).body).toMatchObject({ openAmount: 0, status: 'paid' });
+    expect((await t.as('credit_manager').get(`/v1/invoices/Z2-${p}`)).body).toMatchObject({ openAmount: 14_000 });
+    const again = await post(file);
+    expect(again.status).toBe(200);
+    expect(again.body.written).toMatchObject({ invoices: { created: 0, unchanged: 2 }, payments: { created: 0 } });
+  });
+
   it('re-importing the same file changes nothing (also as UTF-8 with a BOM)', async () => {
     const before = await fingerprint();
     const allocations = (await t.as('credit_manager').get('/v1/invoices/FA-001')).body.allocations;
