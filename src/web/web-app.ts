@@ -242,7 +242,7 @@ export function webApp(deps: WebDeps): Router {
     const session = res.locals.session as SessionContext | undefined;
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (!session || typeof sent !== 'string' || !sameToken(sent, session.csrfToken)) {
-      res.status(403).type('text').send(sp(res).t('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.'));
+      render(res, 'error', { title: 'Demande refusée', message: sp(res).t('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.') }, 403);
       return;
     }
     next();
@@ -252,7 +252,8 @@ export function webApp(deps: WebDeps): Router {
     (roles: readonly Role[]): RequestHandler =>
     (_req, res, next) => {
       if (roles.includes((res.locals.session as SessionContext).user.role)) return next();
-      res.status(403).type('text').send(sp(res).t('Votre rôle ne donne pas accès à cette page.'));
+      // A page with the navigation of what the role may open, not bare text.
+      render(res, 'error', { title: 'Accès refusé', message: sp(res).t('Votre rôle ne donne pas accès à cette page.') }, 403);
     };
 
   /*

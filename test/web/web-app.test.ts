@@ -471,6 +471,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsS
     expect(await page.getByRole('button', { name: 'Enregistrer la limite' }).count()).toBe(0);
     const refused = await page.goto(`${base}/alerts`);
     expect(refused?.status()).toBe(403);
+    // A page with the navigation and a way back, not bare text.
+    expect(await page.getByRole('heading', { name: 'Accès refusé' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Retour au portefeuille' }).count()).toBe(1);
+    expect(await page.locator('nav a').count()).toBeGreaterThan(0);
     await page.context().close();
   });
 
