@@ -11,9 +11,6 @@ import type { CompaniesService } from '../companies/companies-service.js';
 import { addMonths, daysBetween, isoDay } from '../clock.js';
 import { proceduralDeadline } from './working-days.js';
 
-/** Courts of Bas-Rhin, Haut-Rhin and Moselle, where local law adds Good Friday and 26 December. */
-const ALSACE_MOSELLE_COURTS = /\b(STRASBOURG|SAVERNE|COLMAR|MULHOUSE|METZ|THIONVILLE|SARREGUEMINES)\b/i;
-const sitsInAlsaceMoselle = (tribunal: string | null | undefined) => ALSACE_MOSELLE_COURTS.test(tribunal ?? '');
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { isoDateSchema } from '../identifiers.js';
 import type { DocumentsStore } from '../collections/documents.js';
@@ -23,6 +20,10 @@ import type { StatementInvoice, StatementService } from '../collections/statemen
 import { renderInjonctionDossier } from './legal-documents.js';
 import { courtFromGreffe, INJONCTION_LAW, legalFormLabel } from './injonction-law.js';
 import { csvRow } from '../http/csv-out.js';
+
+/** Courts of Bas-Rhin, Haut-Rhin and Moselle, where local law adds Good Friday and 26 December. */
+const ALSACE_MOSELLE_COURTS = /\b(STRASBOURG|SAVERNE|COLMAR|MULHOUSE|METZ|THIONVILLE|SARREGUEMINES)\b/i;
+const sitsInAlsaceMoselle = (tribunal: string | null | undefined) => ALSACE_MOSELLE_COURTS.test(tribunal ?? '');
 
 type CaseRow = Selectable<LegalCasesTable>;
 type Raise = (alerts: AlertInput[]) => Promise<unknown>;

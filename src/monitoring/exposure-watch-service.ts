@@ -4,6 +4,7 @@ import type { CreditService } from '../credit/credit-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { MonitoringStore } from './monitoring-store.js';
 import { SYSTEM, type Counts, type Rescorer } from './monitoring-common.js';
+import { formatMoney } from '../collections/templates.js';
 
 /** The reasons the automatic block stands for (a manual block and review reasons are not its to set). */
 const AUTO_BLOCK_REASONS: readonly string[] = ['legal_proceedings', 'overdue_invoices', 'over_limit'];
@@ -51,7 +52,7 @@ export class ExposureWatchService {
           severity: 'high',
           customerId: id,
           dedupeKey: `limit_exceeded:${id}`,
-          message: `Exposure${p.basis === 'net' ? ' net of the insured share' : ''} ${p.basis === 'net' ? p.net_total : p.total} exceeds the credit limit ${limit} (minor units)`,
+          message: `Exposure${p.basis === 'net' ? ' net of the insured share' : ''} ${formatMoney(p.basis === 'net' ? p.net_total : p.total, p.currency, 'en')} exceeds the credit limit ${formatMoney(limit, p.currency, 'en')}`,
           data: { exposure: p.basis === 'net' ? p.net_total : p.total, basis: p.basis, creditLimit: limit, creditLimitSource: explicit ? 'explicit' : 'policy_default' },
         });
       } else if (was.includes('over_limit')) resolve.push(`limit_exceeded:${id}`);
@@ -62,7 +63,7 @@ export class ExposureWatchService {
           severity: days !== null && days > 60 ? 'high' : 'medium',
           customerId: id,
           dedupeKey: `overdue:${id}`,
-          message: `${p.overdue} (minor units) overdue beyond the ${policy.overdueGraceDays} grace days, the oldest ${days} days past due`,
+          message: `${formatMoney(p.overdue, p.currency, 'en')} overdue beyond the ${policy.overdueGraceDays} grace days, the oldest ${days} days past due`,
           data: { overdueAmount: p.overdue, oldestOverdueDueDate: p.oldest_overdue, oldestOverdueDays: days, graceDays: policy.overdueGraceDays },
         });
         if (!was.includes('overdue_invoices')) newlyOverdue.push(id);

@@ -9,9 +9,7 @@ import type { DB } from '../db/schema.js';
 import type { Role } from '../api-keys/roles.js';
 import { SESSION_COOKIE, sameToken, sessionToken } from '../http/auth.js';
 import { DomainError, RateLimited } from '../errors.js';
-import { consumeBody, refuseDeclaredAbove } from '../http/body.js';
 import { describeError } from '../http/error-handler.js';
-import { assertCleanQuery, assertStorable, verifyUtf8Body } from '../http/input-guard.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import type { CompaniesService } from '../companies/companies-service.js';
@@ -37,6 +35,7 @@ import type { ScoringPolicyService } from '../scoring/scoring-policy-service.js'
 import type { SessionContext, UsersService } from '../users/users-service.js';
 import { REASON_CODES_FR } from '../../scorers/index.js';
 import { Assets } from './assets.js';
+import { isApiPath, pageInput } from './page-input.js';
 import { LANG_COOKIE, langOf, speaker, type Speaker, type WebLang } from './i18n.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -166,7 +165,6 @@ export function webApp(deps: WebDeps): Router {
     account: view('account'),
     error: view('error'),
   };
-  const form = express.urlencoded({ extended: false, limit: '20kb' });
 
   const render = (res: Response, page: keyof typeof pages, data: Record<string, unknown>, status = 200) => {
     const session = res.locals.session as SessionContext | undefined;
@@ -185,38 +183,9 @@ export function webApp(deps: WebDeps): Router {
     res.locals.speaker = speaker(langOf(req));
     next();
   });
-  // Every page and form: the query checked as the API's is, a form body parsed (any other body read
-  // to its end, counted) and checked — NUL, lone surrogates — before any page handler runs.
-  const pageInput: RequestHandler[] = [
-    refuseDeclaredAbove(20 * 1024),
-    express.urlencoded({ extended: false, limit: '20kb', verify: verifyUtf8Body }),
-    consumeBody(20 * 1024),
-    (req, _res, next) => {
-      req.body ??= {};
-      assertCleanQuery(req.url);
-      assertStorable('query', req.query);
-      assertStorable('body', req.body);
-      next();
-    },
-  ];
-  router.use((req, res, next) => {
-    if (isApiPath(req.path)) return next();
-    let i = 0;
-    const step = (err?: unknown): void => {
-      if (err) return next(err);
-      const mw = pageInput[i++];
-      if (!mw) return next();
-      // Called back from a parser, outside Express's own try: a throw becomes the request's error.
-      try {
-        void mw(req, res, step);
-      } catch (e) {
-        next(e);
-      }
-    };
-    step();
-  });
+  router.use(pageInput());
   // The language switch: a preference kept in the browser (no server state, hence no CSRF token).
-  router.post('/language', form, (req, res) => {
+  router.post('/language', (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const lang: WebLang = b.lang === 'en' ? 'en' : 'fr';
     res.cookie(LANG_COOKIE, lang, { httpOnly: true, sameSite: 'lax', secure: deps.cookie.secure, path: '/', maxAge: 365 * 86_400_000 });
@@ -271,7 +240,7 @@ export function webApp(deps: WebDeps): Router {
     if (res.locals.session) return res.redirect(303, safeNext(req.query.next));
     loginForm(res, { next: safeNext(req.query.next) });
   });
-  router.post('/login', form, async (req, res) => {
+  router.post('/login', async (req, res) => {
     const { email, password, next, _csrf } = req.body as Record<string, string | undefined>;
     const { t } = sp(res);
     const cookieToken = LOGIN_COOKIE_VALUE.exec(req.headers.cookie ?? '')?.[1];
@@ -289,7 +258,7 @@ export function webApp(deps: WebDeps): Router {
       loginForm(res, { error: message, email, next: safeNext(next) }, err instanceof RateLimited ? 429 : 401);
     }
   });
-  router.post('/logout', loadSession, form, csrf, async (req, res) => {
+  router.post('/logout', loadSession, csrf, async (req, res) => {
     const token = sessionToken(req);
     if (token) await deps.users.signOut(token);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -455,7 +424,7 @@ export function webApp(deps: WebDeps): Router {
     );
   };
   router.get('/customers/:id', loadSession, signedIn, (req, res) => sheet(req, res));
-  router.post('/customers/:id/limit', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
+  router.post('/customers/:id/limit', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
     const { amount, reason, reviewDate } = req.body as Record<string, string | undefined>;
     const euros = Number(String(amount ?? '').replace(/\s/g, '').replace(',', '.'));
@@ -471,7 +440,7 @@ export function webApp(deps: WebDeps): Router {
     }
     await sheet(req, res, { notice: sp(res).t('Limite fixée à {amount}.', { amount: sp(res).money(Math.round(euros * 100), customer.currency) }) });
   });
-  router.post('/customers/:id/block', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
+  router.post('/customers/:id/block', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
     const { blocked, reason } = req.body as Record<string, string | undefined>;
     if (!reason?.trim()) return sheet(req, res, { error: sp(res).t('Motif : dites pourquoi.') }, 400);
@@ -484,7 +453,7 @@ export function webApp(deps: WebDeps): Router {
     await sheet(req, res, { notice: sp(res).t(blocked === 'true' ? 'Client bloqué.' : 'Client débloqué.') });
   });
   // An order waiting for this customer, approved from the sheet with a reason (the same override as /orders).
-  router.post('/customers/:id/orders/:orderId/override', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
+  router.post('/customers/:id/orders/:orderId/override', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const { t } = sp(res);
     const orderId = String(req.params.orderId);
     const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 1000);
@@ -499,7 +468,7 @@ export function webApp(deps: WebDeps): Router {
     }
     await sheet(req, res, { notice: t('Commande {order} acceptée.', { order: orderId }) });
   });
-  router.post('/customers/:id/assess', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
+  router.post('/customers/:id/assess', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
     try {
       const a = await deps.assessments.recordForCustomer(String(req.params.id), {}, session.auth);
@@ -511,7 +480,7 @@ export function webApp(deps: WebDeps): Router {
   });
 
 
-  router.post('/customers', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
+  router.post('/customers', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
     const parsed = createCustomerBody.safeParse({ externalId: b.externalId, siren: String(b.siren ?? '').replace(/\s/g, ''), name: b.name });
     if (!parsed.success) {
@@ -582,7 +551,7 @@ export function webApp(deps: WebDeps): Router {
     });
   };
   router.get('/alerts', loadSession, signedIn, allow(MANAGE), (req, res) => alertsPage(req, res));
-  router.post('/alerts/:id', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
+  router.post('/alerts/:id', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const { comment, action } = req.body as Record<string, string | undefined>;
     const text = String(comment ?? '').trim().slice(0, 1000);
     if (!text) return alertsPage(req, res, sp(res).t('Un commentaire est nécessaire.'));
@@ -622,7 +591,7 @@ export function webApp(deps: WebDeps): Router {
     );
   };
   router.get('/orders', loadSession, signedIn, allow(MANAGE), (req, res) => ordersPage(req, res));
-  router.post('/orders/:orderId/:action', loadSession, signedIn, form, csrf, allow(MANAGE), async (req, res) => {
+  router.post('/orders/:orderId/:action', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const orderId = String(req.params.orderId);
     const actor = (res.locals.session as SessionContext).auth;
     const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 1000);
@@ -752,7 +721,7 @@ export function webApp(deps: WebDeps): Router {
     );
   };
   router.get('/worklist', loadSession, signedIn, allow(COLLECT), (req, res) => worklistPage(req, res));
-  router.post('/worklist/:id/:action', loadSession, signedIn, form, csrf, allow(COLLECT), async (req, res) => {
+  router.post('/worklist/:id/:action', loadSession, signedIn, csrf, allow(COLLECT), async (req, res) => {
     const id = String(req.params.id);
     const { t } = sp(res);
     if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Tâche inconnue.'));
@@ -866,7 +835,7 @@ export function webApp(deps: WebDeps): Router {
     await settingsPage(res, outcome);
   };
   /** Every settings form: signed in, a form with the session's CSRF token, an admin. */
-  const adminForm = [loadSession, signedIn, form, csrf, allow(ADMIN)];
+  const adminForm = [loadSession, signedIn, csrf, allow(ADMIN)];
   router.get('/settings', loadSession, signedIn, allow(ADMIN), (_req, res) => settingsPage(res));
   router.post('/settings/policy', ...adminForm, async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
@@ -991,7 +960,7 @@ export function webApp(deps: WebDeps): Router {
     render(res, 'account', { title: 'Mon compte', account: { ...session.user, role: sp(res).t(ROLE_LABELS[session.user.role] ?? session.user.role) }, ...extra }, status);
   };
   router.get('/account', loadSession, signedIn, (_req, res) => accountPage(res));
-  router.post('/account/password', loadSession, signedIn, form, csrf, async (req, res) => {
+  router.post('/account/password', loadSession, signedIn, csrf, async (req, res) => {
     const { t } = sp(res);
     const b = req.body as Record<string, string | undefined>;
     if (String(b.password ?? '') !== String(b.confirm ?? '')) return accountPage(res, { error: t('Les deux nouveaux mots de passe diffèrent.') }, 400);
@@ -1028,8 +997,6 @@ export function webApp(deps: WebDeps): Router {
   return router;
 }
 
-/** The paths the API owns; the page middleware leaves them alone. */
-const isApiPath = (p: string) => p.startsWith('/v1/') || ['/healthz', '/readyz', '/metrics', '/openapi.json', '/api'].includes(p) || p.startsWith('/docs');
 
 const STATUS_FR: Record<string, string> = { active: 'active', ceased: 'cessée', unknown: 'situation inconnue' };
 const CONDITIONS_FR: Record<string, string> = { standard_terms: 'délais habituels', shorter_terms: 'délais raccourcis', deposit: 'acompte', prepayment: 'paiement d’avance' };

@@ -28,7 +28,7 @@ await seed.close();
 
 // Each upload gets a fresh process, so that one upload's heap (which V8 keeps once grown) is not
 // the next one's idle.
-const start = () => startVigie('api', { ...bench.env, VIGIE_ADMIN_KEY: ADMIN, JOBS_IN_PROCESS: 'false', LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
+const start = () => startVigie('api', { ...bench.env, VIGIE_ADMIN_KEY: ADMIN, JOBS_IN_PROCESS: 'false', LOG_LEVEL: 'warn' });
 let api = await start();
 let pid = api.child.pid!;
 const status = () => readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -1,0 +1,32 @@
+import express, { type RequestHandler } from 'express';
+import { consumeBody, refuseDeclaredAbove } from '../http/body.js';
+import { assertCleanQuery, assertStorable, verifyUtf8Body } from '../http/input-guard.js';
+
+/** The largest form a page takes. */
+const FORM_LIMIT = 20 * 1024;
+
+/** The paths the API owns (it guards its own input); the page guard leaves them alone. */
+export const isApiPath = (p: string) => p.startsWith('/v1/') || ['/healthz', '/readyz', '/metrics', '/openapi.json', '/api'].includes(p) || p.startsWith('/docs');
+
+/**
+ * Every page and form, before any page handler: the query checked as the API's is (percent-encoding,
+ * NUL), a form body parsed once for every route (any other body read to its end and counted), and
+ * checked for what no page can store (NUL, lone surrogates). Errors go to the web router's error
+ * page. Built as a router so that Express's own error handling covers each step.
+ */
+export function pageInput(): RequestHandler {
+  const guard = express.Router();
+  guard.use(
+    refuseDeclaredAbove(FORM_LIMIT),
+    express.urlencoded({ extended: false, limit: FORM_LIMIT, verify: verifyUtf8Body }),
+    consumeBody(FORM_LIMIT),
+    (req, _res, next) => {
+      req.body ??= {};
+      assertCleanQuery(req.url);
+      assertStorable('query', req.query);
+      assertStorable('body', req.body);
+      next();
+    },
+  );
+  return (req, res, next) => (isApiPath(req.path) ? next() : guard(req, res, next));
+}
