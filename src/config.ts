@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { companySeedFrom } from './company/company-seed.js';
 
 const optionalString = z
   .string()
@@ -111,15 +112,24 @@ export const configSchema = z.object({
   SMTP_TIMEOUT_MS: int(30_000, 100, 300_000),
   // A failed send is retried after 1, 4, 16… minutes; after this many attempts the e-mail is failed.
   SMTP_MAX_ATTEMPTS: int(5, 1, 20),
-  // The creditor on letters and e-mails (letterhead, payment details). COMPANY_ADDRESS: lines separated by "|".
-  COMPANY_NAME: z.string().default('Your company'),
+  // The creditor's identity seeds the company settings once (version 1, when none is stored yet);
+  // after that it is edited in the application (Settings › Company, or PUT /v1/company).
+  // COMPANY_ADDRESS: street lines separated by "|". COMPANY_SHARE_CAPITAL: in euros, e.g. 10000.00.
+  COMPANY_NAME: optionalString,
+  COMPANY_LEGAL_FORM: optionalString,
+  COMPANY_SHARE_CAPITAL: optionalString,
+  COMPANY_RCS_CITY: optionalString,
+  COMPANY_VAT_NUMBER: optionalString,
   COMPANY_ADDRESS: optionalString,
+  COMPANY_POSTCODE: optionalString,
   COMPANY_CITY: optionalString,
-  COMPANY_SIREN: optionalString.pipe(z.string().regex(/^\d{9}$/, 'must be 9 digits').optional()),
+  COMPANY_SIREN: optionalString,
   COMPANY_EMAIL: optionalString,
   COMPANY_PHONE: optionalString,
   COMPANY_IBAN: optionalString,
   COMPANY_BIC: optionalString,
+  COMPANY_SIGNATORY_NAME: optionalString,
+  COMPANY_SIGNATORY_TITLE: optionalString,
   // Credit policy defaults: the first stored policy version is created from these.
   DEFAULT_CREDIT_LIMIT: int(0, 0),
   OVERDUE_GRACE_DAYS: int(0, 0, 365),
@@ -146,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     );
   }
+  const company = companySeedFrom(parsed.data);
+  if ('problems' in company) throw new ConfigError(company.problems);
   return parsed.data;
 }
 

@@ -4,7 +4,7 @@ import type { Agenda } from 'agenda';
 import type { Express } from 'express';
 import type { Transaction } from 'kysely';
 import type { DB } from './db/schema.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { isDatabaseUnavailable, openDatabase, type Database } from './db/database.js';
 import { migrateToLatest, pendingMigrations } from './db/migrate.js';
@@ -62,6 +62,7 @@ import { ExposureWatchService } from './monitoring/exposure-watch-service.js';
 import { LimitReviewsService } from './monitoring/limit-reviews-service.js';
 import { EXPOSURE_WATCH } from '../jobs/exposure-watch.job.js';
 import { RECHECK_ORDERS } from '../jobs/recheck-orders.job.js';
+import { COLLECTIONS } from '../jobs/collections.job.js';
 import { RechercheEntreprisesSource } from '../sources/recherche-entreprises/recherche-entreprises-source.js';
 import { InseeSireneSource } from '../sources/insee-sirene/insee-sirene-source.js';
 import { BodaccSource } from '../sources/bodacc/bodacc-source.js';
@@ -74,7 +75,10 @@ import { LatePaymentLaw } from './collections/late-payment-law.js';
 import { ProfilesService } from './collections/profiles.js';
 import { EmailOutbox } from './collections/email-outbox.js';
 import { Mailer } from './collections/mailer.js';
-import { DocumentsStore, letterheadFrom } from './collections/documents.js';
+import { DocumentsStore } from './collections/documents.js';
+import { CompanyService } from './company/company-service.js';
+import { companyRoutes } from './company/company-routes.js';
+import { companySeedFrom } from './company/company-seed.js';
 import { DunningService } from './collections/dunning-service.js';
 import { NegotiationService } from './collections/negotiation-service.js';
 import { StatementService } from './collections/statement-service.js';
@@ -126,6 +130,7 @@ export interface Container {
     ledger: LedgerService;
     orders: OrdersService;
     companies: CompaniesService;
+    company: CompanyService;
     scoringPolicy: ScoringPolicyService;
     assessments: AssessmentsService;
     alerts: AlertsService;
@@ -312,7 +317,13 @@ export async function createContainer(config: Config, options: ContainerOptions 
   // Collections: plans, policy, the late-payment law as data, the e-mail outbox, letters.
   const today = () => dayIn(config.VIGIE_TIMEZONE, clock.now());
   const templates = new Templates();
-  const letterhead = letterheadFrom(config);
+  const companySeed = companySeedFrom(config);
+  if ('problems' in companySeed) throw new ConfigError(companySeed.problems);
+  // Letters and e-mails held while the identity was incomplete leave with a run started at once.
+  const company = new CompanyService(db, audit, companySeed.seed, async () => {
+    await agenda.now(COLLECTIONS).catch((err: Error) => logger.warn({ err }, 'could not enqueue the collections run'));
+  });
+  const letterhead = () => company.letterhead();
   const raise = (list: Parameters<AlertsService['raise']>[0], trx?: Parameters<AlertsService['raise']>[1]) => alerts.raise(list, trx);
   const collectionsPolicy = new CollectionsPolicyService(db, audit);
   const plans = new DunningPlansService(db, audit, templates);
@@ -344,7 +355,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     reviewFirst: async (day) => ({ ...(await negotiation.review(day)), ...(await insolvency.review(day)), ...(await insurance.review(day)), ...(await legalCases.review(day)) }),
     clock,
     timeZone: config.VIGIE_TIMEZONE,
-    letterhead,
+    company,
+    resolve: (keys, comment) => alerts.resolveSituations(keys, comment),
     logger: logger.child({ component: 'collections' }),
     batchSize: 1000,
   });
@@ -411,6 +423,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...ledgerReadRoutes(new LedgerReadService(new LedgerReadStore(db), credit)),
     ...ordersRoutes(orders, metrics),
     ...policyRoutes(policy),
+    ...companyRoutes(company),
     ...scoringRoutes(assessments, scoringPolicy),
     ...alertsRoutes(alerts),
     ...webhooksRoutes(webhooks),
@@ -472,7 +485,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     app,
     agenda,
-    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency, insurance, legalCases, users },
+    services: { apiKeys, audit, customers, policy, credit, ledger, orders, companies, company, scoringPolicy, assessments, alerts, webhooks, monitoring, collections, fec, insolvency, insurance, legalCases, users },
     stores: { jobRuns },
     async startJobs() {
       await agenda.start();

@@ -1,24 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import type { Config } from '../config.js';
 import { NotFound } from '../errors.js';
 import { header, invoiceTable, paragraphs, paymentDetails, reminderLog, signature, toBuffer, type Addressee, type Letterhead, type LetterInvoiceRow } from './pdf.js';
 import { formatDay, formatMoney, formatPercent, type Language } from './templates.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
-
-export function letterheadFrom(config: Config): Letterhead {
-  return {
-    name: config.COMPANY_NAME,
-    address: (config.COMPANY_ADDRESS ?? '').split('|').map((l) => l.trim()).filter(Boolean),
-    siren: config.COMPANY_SIREN ?? null,
-    email: config.COMPANY_EMAIL ?? null,
-    phone: config.COMPANY_PHONE ?? null,
-    iban: config.COMPANY_IBAN ?? null,
-    bic: config.COMPANY_BIC ?? null,
-    city: config.COMPANY_CITY ?? null,
-  };
-}
 
 /** A dunning letter or a formal notice: letterhead, addressee, date, the text, the invoices with their claims, payment details, the log of earlier reminders. */
 export function renderLetter(input: {

@@ -12,7 +12,7 @@ import type { CollectionProfile, ProfilesService } from './profiles.js';
 import type { Templates } from './templates.js';
 import type { EmailOutbox, NewEmail } from './email-outbox.js';
 import { renderLetter, type DocumentsStore } from './documents.js';
-import type { Letterhead } from './pdf.js';
+import { legalMentions, spacedIban, type Letterhead } from './pdf.js';
 import { claimFor, loadReductions } from './claims.js';
 import { applicableRate, indemnityFor, ratesFor } from './penalties.js';
 
@@ -95,7 +95,10 @@ export class DunningService {
       reviewFirst: (today: string) => Promise<Record<string, number>>;
       clock: Clock;
       timeZone: string;
-      letterhead: Letterhead;
+      /** The creditor's identity: whether letters and e-mails may leave for debtors, and the letterhead. */
+      company: { readiness(): Promise<Company> };
+      /** Resolves open alerts whose situation cleared. */
+      resolve: (dedupeKeys: string[], comment: string) => Promise<unknown>;
       logger: Logger;
       batchSize: number;
     },
@@ -115,11 +118,29 @@ export class DunningService {
     const horizon = addDays(today, lead);
     const { rows: candidates } = await sql<{ customer_id: string }>`
       SELECT DISTINCT customer_id FROM invoices WHERE open_amount > 0 AND due_date <= ${horizon}::date ORDER BY customer_id`.execute(this.o.db);
-    const counts: DunningRunCounts = { customers: candidates.length, actions: 0, emails: 0, letters: 0, calls: 0, tasks: 0, ...reviewed };
+    const counts: DunningRunCounts = { customers: candidates.length, actions: 0, emails: 0, letters: 0, calls: 0, tasks: 0, held: 0, ...reviewed };
+    // Letters and e-mails held by an earlier run (the company identity was incomplete) are decided
+    // again now, from today's ledger: held again, or made and sent.
+    const company = await this.o.company.readiness();
+    await this.o.db.deleteFrom('collection_actions').where('status', '=', 'held').execute();
     for (let i = 0; i < candidates.length; i += this.o.batchSize) {
       const ids = candidates.slice(i, i + this.o.batchSize).map((c) => c.customer_id);
-      const c = await this.runBatch(ids, today, horizon, plans, policy);
+      const c = await this.runBatch(ids, today, horizon, plans, policy, company);
       for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + v;
+    }
+    if (counts.held) {
+      await this.o.raise([
+        {
+          type: 'company_identity_incomplete',
+          severity: 'high',
+          customerId: null,
+          dedupeKey: HELD_ALERT,
+          message: `${counts.held} letter(s) and e-mail(s) to debtors are held: the company's ${company.missing.join(', ')} must be set in the company settings. They leave with the next run once it is complete.`,
+          data: { held: counts.held, missing: company.missing },
+        },
+      ]);
+    } else if (company.ready) {
+      await this.o.resolve([HELD_ALERT], 'the company identity is complete');
     }
     // The order blocks of the whole portfolio in one statement (per batch, the update would scan
     // the accounts once per batch).
@@ -136,7 +157,7 @@ export class DunningService {
     return counts;
   }
 
-  private async runBatch(ids: string[], today: string, horizon: string, plans: Map<string, DunningPlan>, policy: CollectionsPolicy) {
+  private async runBatch(ids: string[], today: string, horizon: string, plans: Map<string, DunningPlan>, policy: CollectionsPolicy, company: Company) {
     const db = this.o.db;
     const readStarted = Date.now();
     // `ids` are sorted: the invoices are read as one range of the open-invoice index (an array of
@@ -198,11 +219,11 @@ export class DunningService {
       decided.push({ id: randomUUID(), customer, profile, plan, step, stepIndex: planned.stepIndex, invoices: atStep, listed, key: `${customer.id}:${today}:${step.key}:${setHash}` });
     }
     if (decided.length === 0) return { readMs };
-    return { readMs, ...(await this.execute(decided, today, policy)) };
+    return { readMs, ...(await this.execute(decided, today, policy, company)) };
   }
 
   /** Renders and writes the decided actions; returns counts of what was actually written. */
-  private async execute(decided: Decided[], today: string, policy: CollectionsPolicy): Promise<Record<string, number>> {
+  private async execute(decided: Decided[], today: string, policy: CollectionsPolicy, company: Company): Promise<Record<string, number>> {
     const { rates, indemnities } = await this.o.law.tables();
     const listedIds = [...new Set(decided.flatMap((d) => d.listed.map((i) => i.id)))];
     const { reductions, waivers } = await loadReductions(this.o.db, listedIds, today);
@@ -232,9 +253,11 @@ export class DunningService {
         const found = ratesFor(rates, today);
         const rateBp = found ? applicableRate(found.rates, contractBp).rateBp : 0;
         const deadline = d.step.formalNotice ? addDays(today, policy.formalNoticeDeadlineDays) : null;
-        const lh = this.o.letterhead;
+        const lh = company.letterhead;
+        // While the company identity is incomplete, what would reach the debtor waits (`held`): decided, not made.
+        const held = !company.ready && (d.step.channel === 'email' || d.step.channel === 'letter');
         const context = {
-          company: { name: lh.name, address: lh.address.join(', '), siren: lh.siren, email: lh.email, phone: lh.phone, iban: lh.iban ?? '', bic: lh.bic },
+          company: { name: lh.name, address: lh.address.join(', '), siren: lh.siren, email: lh.email, phone: lh.phone, iban: lh.iban ? spacedIban(lh.iban) : '', bic: lh.bic, mentions: legalMentions(lh, d.profile.language) },
           customer: { name: d.customer.name, siren: d.customer.siren, externalId: d.customer.external_id },
           contact: d.profile.contacts.find((c) => c.phone) ?? d.profile.contacts[0] ?? null,
           invoices: rows,
@@ -250,7 +273,7 @@ export class DunningService {
         };
         const rendered = this.o.templates.render(d.step.template, d.profile.language, context);
         let document: { id: string; content: Buffer } | null = null;
-        if (d.step.channel === 'letter') {
+        if (d.step.channel === 'letter' && !held) {
           const content = await renderLetter({
             from: lh,
             to: { name: d.customer.name, siren: d.customer.siren, address: d.profile.letterAddress.lines },
@@ -264,14 +287,14 @@ export class DunningService {
           });
           document = { id: randomUUID(), content };
         }
-        return { d, rows, totals, currency, rendered, document, deadline };
+        return { d, rows, totals, currency, rendered, document, deadline, held };
       }),
     );
 
     const counts: Record<string, number> = { actions: 0, emails: 0, letters: 0, calls: 0, tasks: 0, renderMs: Date.now() - renderStarted };
     const writeStarted = Date.now();
     await this.o.db.transaction().execute(async (trx) => {
-      const values = prepared.map(({ d, rows, totals, currency, rendered, document, deadline }) => ({
+      const values = prepared.map(({ d, rows, totals, currency, rendered, document, deadline, held }) => ({
         id: d.id,
         customer_id: d.customer.id,
         run_on: today,
@@ -288,7 +311,7 @@ export class DunningService {
         invoices: JSON.stringify(rows.map((r) => ({ ...r, atStep: stepByNumber(d).get(r.number) ?? null }))),
         total: totals.open,
         currency,
-        status: d.step.channel === 'email' ? 'queued' : d.step.channel === 'letter' ? 'to_send' : 'open',
+        status: held ? 'held' : d.step.channel === 'email' ? 'queued' : d.step.channel === 'letter' ? 'to_send' : 'open',
         assignee: assignee(d.step, d.profile),
         due_on: today,
         deadline_on: deadline,
@@ -306,7 +329,10 @@ export class DunningService {
           .execute();
         for (const r of rows) inserted.add(r.id);
       }
-      const done = prepared.filter((p) => inserted.has(p.d.id));
+      const written = prepared.filter((p) => inserted.has(p.d.id));
+      counts.held = written.filter((p) => p.held).length;
+      // A held action moves no invoice along its plan: the next run decides it again.
+      const done = written.filter((p) => !p.held);
       if (done.length === 0) return;
       // Each invoice moves to its own step; a concurrent run that got there first is not overwritten backwards.
       const states = done.flatMap(({ d }) =>
@@ -353,8 +379,8 @@ export class DunningService {
           text: p.rendered.text,
           html: p.rendered.html,
         }));
-      const written = await this.o.outbox.insert(emails, now, trx);
-      await this.o.outbox.syncActions(written.filter((w) => w.actionId).map((w) => ({ actionId: w.actionId!, status: w.status })), trx);
+      const queued = await this.o.outbox.insert(emails, now, trx);
+      await this.o.outbox.syncActions(queued.filter((w) => w.actionId).map((w) => ({ actionId: w.actionId!, status: w.status })), trx);
       const alerts: AlertInput[] = done
         .filter((p) => p.d.step.formalNotice)
         .map((p) => ({
@@ -442,6 +468,11 @@ export class DunningService {
     return Number(numAffectedRows ?? 0);
   }
 }
+
+type Company = { ready: boolean; missing: string[]; letterhead: Letterhead };
+
+/** The one alert telling admins why letters and e-mails wait. */
+export const HELD_ALERT = 'company_identity_incomplete';
 
 const CHANNEL_WORDS = {
   fr: { email: 'e-mail', letter: 'courrier', call: 'appel', registered: 'LRAR' },

@@ -73,7 +73,8 @@ export class NegotiationService {
       policy: CollectionsPolicyService;
       profiles: ProfilesService;
       documents: DocumentsStore;
-      letterhead: Letterhead;
+      /** The creditor's letterhead; refused (409) while the company identity is incomplete. */
+      letterhead: () => Promise<Letterhead>;
       raise: (alerts: AlertInput[], trx?: Executor) => Promise<unknown>;
       today: () => string;
       now: () => Date;
@@ -214,7 +215,7 @@ export class NegotiationService {
       const documentId = randomUUID();
       const customer = await trx.selectFrom('customers').select(['name', 'siren']).where('id', '=', customerId).executeTakeFirstOrThrow();
       const pdf = await renderAgreement({
-        from: this.o.letterhead,
+        from: await this.o.letterhead(),
         to: { name: customer.name, siren: customer.siren, address: profile.letterAddress.lines },
         day: today,
         language: profile.language,

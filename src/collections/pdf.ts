@@ -1,9 +1,14 @@
 import PDFDocument from 'pdfkit';
 import { formatDay, formatMoney, formatPercent, formatShortDay, type Language } from './templates.js';
 
-/** The creditor's letterhead (configuration). */
+/** The creditor's letterhead (the company identity in force, see src/company). */
 export interface Letterhead {
   name: string;
+  legalForm: string | null;
+  shareCapital: { amount: number; currency: string } | null;
+  rcsCity: string | null;
+  vatNumber: string | null;
+  /** The registered office: street lines, then postcode and city. */
   address: string[];
   siren: string | null;
   email: string | null;
@@ -11,6 +16,30 @@ export interface Letterhead {
   iban: string | null;
   bic: string | null;
   city: string | null;
+  signatory: { name: string; title: string } | null;
+  logo: { content: Buffer; contentType: string } | null;
+}
+
+/** An IBAN in groups of four, as it is printed (ISO 13616 paper format). */
+export const spacedIban = (iban: string) => iban.replace(/(.{4})(?=.)/g, '$1 ');
+
+/** "123 456 789", as a SIREN is printed. */
+export const spacedSiren = (siren: string) => siren.replace(/^(\d{3})(\d{3})(\d{3})$/, '$1 $2 $3');
+
+/**
+ * The mentions commercial correspondence must carry (Code de commerce R123-237, R123-238): legal
+ * form and share capital, "RCS" with the registry's city and the SIREN; the VAT number besides.
+ */
+export function legalMentions(from: Letterhead, language: Language): string {
+  const t = T[language];
+  const parts: string[] = [];
+  if (from.legalForm || from.shareCapital) {
+    const capital = from.shareCapital ? t.capital(formatMoney(from.shareCapital.amount, from.shareCapital.currency, language)) : '';
+    parts.push([from.legalForm, capital].filter(Boolean).join(' '));
+  }
+  if (from.siren) parts.push(from.rcsCity ? `RCS ${from.rcsCity} ${spacedSiren(from.siren)}` : `${t.siren} ${spacedSiren(from.siren)}`);
+  if (from.vatNumber) parts.push(`${t.vat} ${from.vatNumber}`);
+  return parts.join(' – ');
 }
 
 export interface Addressee {
@@ -51,6 +80,8 @@ const T = {
     ref: 'Objet',
     siren: 'SIREN',
     page: 'Page',
+    vat: 'TVA intracommunautaire',
+    capital: (amount: string) => `au capital de ${amount}`,
   },
   en: {
     invoice: 'Invoice',
@@ -72,6 +103,8 @@ const T = {
     ref: 'Subject',
     siren: 'SIREN',
     page: 'Page',
+    vat: 'VAT',
+    capital: (amount: string) => `with a share capital of ${amount}`,
   },
 } as const;
 
@@ -95,12 +128,23 @@ export function toBuffer(build: (doc: PDFKit.PDFDocument) => void, info: { title
 /** Letterhead top left, addressee on the right, place and date, subject. */
 export function header(doc: PDFKit.PDFDocument, from: Letterhead, to: Addressee, day: string, subject: string, language: Language): void {
   const t = T[language];
-  doc.font('Helvetica-Bold').fontSize(12).text(from.name, 50, 50);
+  let y = 50;
+  if (from.logo) {
+    // A logo that pdfkit cannot read (it was checked when stored) must not cost the letter.
+    try {
+      doc.image(from.logo.content, 50, y, { fit: [140, 48] });
+      y += 54;
+    } catch {
+      /* the letterhead in words is enough */
+    }
+  }
+  doc.font('Helvetica-Bold').fontSize(12).text(from.name, 50, y, { width: 260 });
   doc.font('Helvetica').fontSize(9);
-  for (const line of from.address) doc.text(line);
-  if (from.siren) doc.text(`${t.siren} ${from.siren}`);
-  if (from.email || from.phone) doc.text([from.email, from.phone].filter(Boolean).join(' – '));
-  const top = 140;
+  for (const line of from.address) doc.text(line, { width: 260 });
+  const mentions = legalMentions(from, language);
+  if (mentions) doc.text(mentions, { width: 260 });
+  if (from.email || from.phone) doc.text([from.email, from.phone].filter(Boolean).join(' – '), { width: 260 });
+  const top = Math.max(140, doc.y + 12);
   doc.font('Helvetica-Bold').fontSize(10).text(to.name, 320, top, { width: 225 });
   doc.font('Helvetica').fontSize(10);
   for (const line of to.address) doc.text(line, { width: 225 });
@@ -168,7 +212,7 @@ export function paymentDetails(doc: PDFKit.PDFDocument, from: Letterhead, langua
   const t = T[language];
   if (!from.iban) return;
   doc.font('Helvetica-Bold').fontSize(10).text(t.pay, 50, doc.y);
-  doc.font('Helvetica').text(`${t.transfer} : IBAN ${from.iban}${from.bic ? ` – BIC ${from.bic}` : ''} – ${from.name}`);
+  doc.font('Helvetica').text(`${t.transfer} : IBAN ${spacedIban(from.iban)}${from.bic ? ` – BIC ${from.bic}` : ''} – ${from.name}`);
   doc.moveDown();
 }
 
@@ -183,7 +227,9 @@ export function reminderLog(doc: PDFKit.PDFDocument, log: ReadonlyArray<{ date: 
 
 export function signature(doc: PDFKit.PDFDocument, from: Letterhead): void {
   doc.moveDown();
-  doc.font('Helvetica').fontSize(10).text(from.name, 320, doc.y);
+  doc.font('Helvetica').fontSize(10);
+  if (from.signatory) doc.text(`${from.signatory.name}, ${from.signatory.title}`, 320, doc.y, { width: 225 });
+  doc.text(from.name, 320, doc.y, { width: 225 });
 }
 
 export { formatPercent };

@@ -46,7 +46,8 @@ export class StatementService {
       law: LatePaymentLaw;
       profiles: ProfilesService;
       audit: AuditService;
-      letterhead: Letterhead;
+      /** The creditor's letterhead; refused (409) while the company identity is incomplete. */
+      letterhead: () => Promise<Letterhead>;
       today: () => string;
     },
   ) {}
@@ -118,7 +119,7 @@ export class StatementService {
 
   async pdf(customerId: string, asOf?: string): Promise<{ filename: string; content: Buffer }> {
     const s = await this.statement(customerId, asOf);
-    const content = await renderStatement(this.o.letterhead, { ...s, customer: { name: s.customer.name, siren: s.customer.siren, address: s.customer.address } }, s.language);
+    const content = await renderStatement(await this.o.letterhead(), { ...s, customer: { name: s.customer.name, siren: s.customer.siren, address: s.customer.address } }, s.language);
     return { filename: `statement-${s.customer.externalId}-${s.asOf}.pdf`.replace(/[^A-Za-z0-9._-]/g, '_'), content };
   }
 

@@ -227,7 +227,8 @@ export type AlertType =
   | 'claim_deadline'
   | 'cover_reduced'
   | 'insurer_claim_due'
-  | 'legal_case_deadline';
+  | 'legal_case_deadline'
+  | 'company_identity_incomplete';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export interface AlertsTable {
@@ -304,6 +305,32 @@ export interface DunningPlansTable {
   created_at: CreatedAt;
   created_by: string;
   reason: string;
+}
+
+export interface CompanySettingsTable {
+  version: number;
+  identity: Json;
+  created_at: CreatedAt;
+  created_by: string;
+  reason: string;
+}
+
+export interface CompanyFilesTable {
+  sha256: string;
+  content_type: 'image/png' | 'image/jpeg' | 'application/pdf';
+  bytes: number;
+  content: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface InvoiceFilesTable {
+  invoice_id: string;
+  filename: string;
+  bytes: number;
+  sha256: string;
+  content: Buffer;
+  created_at: Date;
+  created_by: string;
 }
 
 export interface CollectionsPoliciesTable {
@@ -602,6 +629,9 @@ export interface DB {
   collection_profiles: CollectionProfilesTable;
   dunning_plans: DunningPlansTable;
   collections_policies: CollectionsPoliciesTable;
+  company_settings: CompanySettingsTable;
+  company_files: CompanyFilesTable;
+  invoice_files: InvoiceFilesTable;
   dunning_states: DunningStatesTable;
   collection_documents: CollectionDocumentsTable;
   collection_actions: CollectionActionsTable;

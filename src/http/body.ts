@@ -185,3 +185,10 @@ export async function spoolBody(req: IncomingMessage, limit: number, setting?: s
   }
   return { bytes, open: () => createReadStream(file, { highWaterMark: 256 * 1024 }), remove };
 }
+
+/** A small binary body (a logo, a PDF) read whole into memory, refused past `limit` bytes. */
+export async function readBodyBuffer(req: IncomingMessage, limit: number, setting?: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of streamBody(req, limit, setting)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

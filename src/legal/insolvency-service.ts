@@ -11,6 +11,7 @@ import { isoDateSchema } from '../identifiers.js';
 import type { LegalEvent } from '../../sources/source.js';
 import type { DocumentsStore } from '../collections/documents.js';
 import type { Letterhead } from '../collections/pdf.js';
+import { CompanyIdentityIncomplete } from '../company/company-service.js';
 import type { ProfilesService } from '../collections/profiles.js';
 import type { StatementService } from '../collections/statement-service.js';
 import { renderDeclaration } from './legal-documents.js';
@@ -65,7 +66,8 @@ export class InsolvencyService {
       statements: StatementService;
       profiles: ProfilesService;
       documents: DocumentsStore;
-      letterhead: Letterhead;
+      /** The creditor's letterhead; refused (409) while the company identity is incomplete. */
+      letterhead: () => Promise<Letterhead>;
       audit: AuditService;
       raise: Raise;
       today: () => string;
@@ -137,7 +139,13 @@ export class InsolvencyService {
       return row;
     });
     if (!created) return false;
-    await this.draft(created);
+    try {
+      await this.draft(created);
+    } catch (err) {
+      // The case stands (orders on prepayment, reminders cancelled, the alert raised); the
+      // declaration waits for the company identity, and is drafted when asked again (redraft).
+      if (!(err instanceof CompanyIdentityIncomplete)) throw err;
+    }
     return true;
   }
 
@@ -175,7 +183,7 @@ export class InsolvencyService {
     const claims = await this.claims(c);
     const profile = await this.o.profiles.get(c.customer_id);
     const content = await renderDeclaration({
-      from: this.o.letterhead,
+      from: await this.o.letterhead(),
       day: this.o.today(),
       debtor: { name: claims.customer.name, siren: claims.customer.siren, address: claims.customer.address },
       mandataire: c.mandataire,

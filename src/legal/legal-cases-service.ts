@@ -99,7 +99,8 @@ export class LegalCasesService {
       profiles: ProfilesService;
       companies: CompaniesService;
       documents: DocumentsStore;
-      letterhead: Letterhead;
+      /** The creditor's letterhead; refused (409) while the company identity is incomplete. */
+      letterhead: () => Promise<Letterhead>;
       audit: AuditService;
       raise: Raise;
       today: () => string;
@@ -169,7 +170,7 @@ export class LegalCasesService {
     const claim = await this.claim(customerId, invoices.map((i) => i.id), today, input.fees ?? []);
     const caseId = randomUUID();
     const content = await renderInjonctionDossier({
-      from: this.o.letterhead,
+      from: await this.o.letterhead(),
       day: today,
       tribunal: court.name,
       debtor: { name: identity?.name ?? customer.name, siren: customer.siren, legalForm: legalFormLabel(identity?.legalFormCode), registeredOffice },

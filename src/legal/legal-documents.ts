@@ -1,4 +1,4 @@
-import { header, invoiceTable, paragraphs, signature, toBuffer, type Addressee, type Letterhead, type LetterInvoiceRow } from '../collections/pdf.js';
+import { header, invoiceTable, legalMentions, paragraphs, signature, toBuffer, type Addressee, type Letterhead, type LetterInvoiceRow } from '../collections/pdf.js';
 import { formatDay, formatMoney } from '../collections/templates.js';
 
 const PROCEEDING: Record<string, string> = {
@@ -20,7 +20,7 @@ function lines(doc: PDFKit.PDFDocument, list: ReadonlyArray<string | null | unde
 }
 
 function identity(from: Letterhead): string[] {
-  return [from.name, ...from.address, from.siren ? `SIREN ${from.siren}` : null, [from.email, from.phone].filter(Boolean).join(' – ') || null].filter((l): l is string => Boolean(l));
+  return [from.name, ...from.address, legalMentions(from, 'fr') || null, [from.email, from.phone].filter(Boolean).join(' – ') || null].filter((l): l is string => Boolean(l));
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 /** The tables that keep a policy as numbered versions (version, …fields, created_at, created_by, reason). */
-export type PolicyTable = 'credit_policies' | 'scoring_policies' | 'collections_policies';
+export type PolicyTable = 'credit_policies' | 'scoring_policies' | 'collections_policies' | 'company_settings';
 
 export interface PolicyRow {
   version: number;

@@ -134,7 +134,10 @@ describe('collections: the default French plan walked day by day', () => {
     const text = await pdfText(res.body as Buffer);
     for (const expected of [
       'Fournitures Durand SAS', // the creditor's letterhead
-      'SIREN 552100554',
+      '12 rue des Lilas', // the registered office, postcode and city
+      '69003 Lyon',
+      'SAS au capital de 50 000,00 € – RCS Lyon 552 100 554', // the mentions of R123-237 and R123-238
+      'Claire Durand, Présidente', // the signatory
       'Boulangerie Martin SARL', // the debtor and its address
       '8 place Bellecour',
       '69002 Lyon',

@@ -175,7 +175,10 @@ describe('a collective proceeding opened for a customer', () => {
       'Déclaration de créance',
       'SELARL MJ Alpes, 3 quai Perrière 38000 Grenoble', // addressed to the mandataire
       'Fournitures Durand SAS', // the creditor
-      'SIREN 552100554',
+      '12 rue des Lilas', // the registered office, postcode and city
+      '69003 Lyon',
+      'SAS au capital de 50 000,00 € – RCS Lyon 552 100 554', // the mentions of R123-237 and R123-238
+      'Claire Durand, Présidente', // the signatory
       'Danone', // the debtor
       'SIREN 552032534',
       'Redressement judiciaire ouverte par jugement du 22 décembre 2026',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { createCustomer } from '../setup/ledger-helpers.js';
 import { NO_SCHEDULES } from '../setup/jobs.js';
+import { COMPANY_ENV } from '../setup/collections.js';
 
 /**
  * A small ledger whose KPIs are worked out by hand (March 2026):
@@ -17,7 +18,7 @@ const ids: Record<string, string> = {};
 const at = (day: string) => t.clock.set(`${day}T09:00:00Z`);
 
 beforeAll(async () => {
-  t = await createTestApp({}, { now: '2026-03-05T09:00:00Z', schedule: NO_SCHEDULES });
+  t = await createTestApp({ ...COMPANY_ENV }, { now: '2026-03-05T09:00:00Z', schedule: NO_SCHEDULES });
   for (const [name, grade, owner] of [['C1', 'A', 'Paul'], ['C2', 'D', 'Léa']] as const) {
     ids[name] = (await createCustomer(t)).id;
     await t.container.database.pool.query('UPDATE credit_accounts SET risk_grade = $2 WHERE customer_id = $1', [ids[name], grade]);

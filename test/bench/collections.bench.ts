@@ -85,7 +85,7 @@ const received = async () => {
 };
 
 const clock = new ManualClock(new Date(`${start}T06:00:00Z`));
-const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', VIGIE_TIMEZONE: 'UTC', SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_POOL_SIZE: process.env.SMTP_POOL_SIZE ?? '8', COMPANY_NAME: 'Bench SAS', COMPANY_IBAN: 'FR76 3000 6000 0112 3456 7890 189' });
+const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', VIGIE_TIMEZONE: 'UTC', SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_POOL_SIZE: process.env.SMTP_POOL_SIZE ?? '8', COMPANY_NAME: 'Bench SAS', COMPANY_IBAN: 'FR76 3000 6000 0112 3456 7890 189', COMPANY_SIREN: '552100554', COMPANY_ADDRESS: '1 rue du Banc', COMPANY_POSTCODE: '69003', COMPANY_CITY: 'Lyon' });
 const container = await createContainer(config, { logger: createLogger('silent'), collectDefaultMetrics: false, database, clock });
 const { dunning } = container.services.collections;
 

@@ -3,8 +3,14 @@ import type supertest from 'supertest';
 /** The creditor's settings every collections test uses. */
 export const COMPANY_ENV = {
   COMPANY_NAME: 'Fournitures Durand SAS',
-  COMPANY_ADDRESS: '12 rue des Lilas|69003 Lyon',
+  COMPANY_LEGAL_FORM: 'SAS',
+  COMPANY_SHARE_CAPITAL: '50000',
+  COMPANY_RCS_CITY: 'Lyon',
+  COMPANY_ADDRESS: '12 rue des Lilas',
+  COMPANY_POSTCODE: '69003',
   COMPANY_CITY: 'Lyon',
+  COMPANY_SIGNATORY_NAME: 'Claire Durand',
+  COMPANY_SIGNATORY_TITLE: 'Présidente',
   COMPANY_SIREN: '552100554',
   COMPANY_EMAIL: 'compta@durand.example',
   COMPANY_IBAN: 'FR76 3000 6000 0112 3456 7890 189',

@@ -21,6 +21,7 @@ import * as users from './20261207001900_users.js';
 import * as portfolio from './20261207002000_portfolio.js';
 import * as portfolioPositions from './20261207002100_portfolio_positions.js';
 import * as orderDeclines from './20261207002200_order_declines.js';
+import * as companyIdentity from './20261208002300_company_identity.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '20261207002000_portfolio': portfolio,
   '20261207002100_portfolio_positions': portfolioPositions,
   '20261207002200_order_declines': orderDeclines,
+  '20261208002300_company_identity': companyIdentity,
 };
