@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
 
 /**
  * The web application's static files, named by their content's hash (`app.3f2a9c1e.css`) so that
@@ -24,6 +24,7 @@ export class Assets {
     const files: Array<[string, string]> = [
       ['app.css', path.join(ROOT, 'web/assets/app.css')],
       ['app.js', path.join(ROOT, 'web/assets/app.js')],
+      ['favicon.svg', path.join(ROOT, 'web/assets/favicon.svg')],
       ['chart.umd.min.js', path.join(chartDir, 'dist/chart.umd.min.js')],
     ];
     for (const [name, file] of files) {

@@ -12,9 +12,16 @@ export const isApiPath = (p: string) => p.startsWith('/v1/') || ['/healthz', '/r
  * Every page and form, before any page handler: the query checked as the API's is (percent-encoding,
  * NUL), a form body parsed once for every route (any other body read to its end and counted), and
  * checked for what no page can store (NUL, lone surrogates). Errors go to the web router's error
- * page. Built as a router so that Express's own error handling covers each step.
+ * page. Built as a router so that Express's own error handling covers each step. The `uploads`
+ * paths take a multipart form instead, read by their screen.
  */
-export function pageInput(): RequestHandler {
+export function pageInput(uploads: ReadonlySet<string> = new Set()): RequestHandler {
+  const query: RequestHandler = (req, _res, next) => {
+    req.body = {};
+    assertCleanQuery(req.url);
+    assertStorable('query', req.query);
+    next();
+  };
   const guard = express.Router();
   guard.use(
     refuseDeclaredAbove(FORM_LIMIT),
@@ -28,5 +35,10 @@ export function pageInput(): RequestHandler {
       next();
     },
   );
-  return (req, res, next) => (isApiPath(req.path) ? next() : guard(req, res, next));
+  // An upload form (multipart) of one of these paths is read by its screen (src/web/screens/uploads.ts), within its own limit.
+  return (req, res, next) => {
+    if (isApiPath(req.path)) return next();
+    if (req.method === 'POST' && uploads.has(req.path) && req.is('multipart/form-data')) return query(req, res, next);
+    guard(req, res, next);
+  };
 }

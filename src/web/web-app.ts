@@ -36,6 +36,9 @@ import type { SessionContext, UsersService } from '../users/users-service.js';
 import { REASON_CODES_FR } from '../../scorers/index.js';
 import { Assets } from './assets.js';
 import { isApiPath, pageInput } from './page-input.js';
+import type { ScreenKit } from './screens/screen-kit.js';
+import { COMPANY_SCREEN_LABELS, COMPANY_UPLOADS, companyScreen } from './screens/company-screen.js';
+import type { CompanyService } from '../company/company-service.js';
 import { LANG_COOKIE, langOf, speaker, type Speaker, type WebLang } from './i18n.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -68,6 +71,8 @@ interface WebDeps {
   alerts: AlertsService;
   orders: OrdersService;
   companies: CompaniesService;
+  /** The creditor's identity (Settings › Company). */
+  company: CompanyService;
   worklist: WorklistService;
   kpis: KpisService;
   policy: PolicyService;
@@ -123,6 +128,7 @@ const ALERT_TYPE_LABELS: Record<string, string> = {
   cover_reduced: 'couverture d’assurance réduite',
   insurer_claim_due: 'déclaration à l’assureur à faire',
   legal_case_deadline: 'échéance d’une injonction de payer',
+  company_identity_incomplete: 'identité de la société incomplète',
 };
 /** Words of a decision and of a confidence level. */
 const DECISION_WORDS: Record<string, string> = { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' };
@@ -151,7 +157,7 @@ export function webApp(deps: WebDeps): Router {
   hbs.registerHelper('t', (text: string, options: Handlebars.HelperOptions) => (options.data.root.speaker as Speaker).t(text, options.hash as Record<string, string>));
   const view = (name: string) => hbs.compile(readFileSync(path.join(ROOT, 'web/views', `${name}.hbs`), 'utf8'));
   const layout = view('layout');
-  const pages = {
+  const pages: Record<string, Handlebars.TemplateDelegate> = {
     login: view('login'),
     portfolio: view('portfolio'),
     customer: view('customer'),
@@ -166,10 +172,10 @@ export function webApp(deps: WebDeps): Router {
     error: view('error'),
   };
 
-  const render = (res: Response, page: keyof typeof pages, data: Record<string, unknown>, status = 200) => {
+  const render = (res: Response, page: string, data: Record<string, unknown>, status = 200) => {
     const session = res.locals.session as SessionContext | undefined;
     const speaking = sp(res);
-    const body = pages[page]({ ...data, speaker: speaking, csrf: session?.csrfToken });
+    const body = pages[page]!({ ...data, speaker: speaking, csrf: session?.csrfToken });
     res.status(status).type('html').setHeader('Cache-Control', 'no-store');
     const role = session?.user.role;
     const may = (roles: readonly Role[]) => role !== undefined && roles.includes(role);
@@ -183,7 +189,7 @@ export function webApp(deps: WebDeps): Router {
     res.locals.speaker = speaker(langOf(req));
     next();
   });
-  router.use(pageInput());
+  router.use(pageInput(new Set(COMPANY_UPLOADS)));
   // The language switch: a preference kept in the browser (no server state, hence no CSRF token).
   router.post('/language', (req, res) => {
     const b = req.body as Record<string, string | undefined>;
@@ -836,6 +842,29 @@ export function webApp(deps: WebDeps): Router {
   };
   /** Every settings form: signed in, a form with the session's CSRF token, an admin. */
   const adminForm = [loadSession, signedIn, csrf, allow(ADMIN)];
+
+  // The screens that live in their own modules (src/web/screens), beside their views.
+  const kit: ScreenKit = {
+    router,
+    registerView: (name) => {
+      pages[name] = view(name);
+    },
+    render,
+    speaker: sp,
+    guards: {
+      loadSession,
+      signedIn,
+      csrf,
+      allow,
+      csrfToken: (res, sent) => {
+        const session = res.locals.session as SessionContext | undefined;
+        if (session && typeof sent === 'string' && sameToken(sent, session.csrfToken)) return true;
+        render(res, 'error', { title: 'Demande refusée', message: sp(res).t('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.') }, 403);
+        return false;
+      },
+    },
+  };
+  companyScreen(kit, deps.company);
   router.get('/settings', loadSession, signedIn, allow(ADMIN), (_req, res) => settingsPage(res));
   router.post('/settings/policy', ...adminForm, async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
@@ -1060,6 +1089,7 @@ const SCORERS_FR: Record<string, string> = {
 export const TRANSLATED_LABELS: readonly string[] = [
   ...[ROLE_LABELS, REASONS_FR, ALERT_TYPE_LABELS, ALERT_STATUS_WORDS, TASKS, STATUS_FR, CONDITIONS_FR, STATEMENT_TYPES, SCORERS_FR, DECISION_WORDS, CONFIDENCE_WORDS].flatMap((table) => Object.values(table)),
   ...[...SEVERITIES, ...STATUSES, ...Object.values(DECISIONS)].map((x) => x.label),
+  ...COMPANY_SCREEN_LABELS,
 ];
 /**
  * A scorer's reason in plain words: in French, the meaning of its code (REASON_CODES_FR), with the

@@ -11,7 +11,10 @@ import { TRANSLATED_LABELS } from '../../src/web/web-app.js';
  */
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const views = readdirSync(path.join(ROOT, 'web/views')).map((f) => readFileSync(path.join(ROOT, 'web/views', f), 'utf8'));
-const code = readFileSync(path.join(ROOT, 'src/web/web-app.ts'), 'utf8');
+// The web application and its screens (src/web/screens).
+const code = [path.join(ROOT, 'src/web/web-app.ts'), ...readdirSync(path.join(ROOT, 'src/web/screens')).map((f) => path.join(ROOT, 'src/web/screens', f))]
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
 
 const used = new Set<string>([
   ...views.flatMap((v) => [...v.matchAll(/\{\{t "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!)),

@@ -1,10 +1,8 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { axe as axeCheck, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_NOTE, signIn as signInAs } from '../setup/browser.js';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { startSourcesServer } from '../setup/sources-server.js';
 import { unique } from '../setup/ledger-helpers.js';
@@ -16,9 +14,6 @@ import { unique } from '../setup/ledger-helpers.js';
  * serious or critical violation on any page; no console error (a script blocked by the
  * Content-Security-Policy would be one). Screenshots go to test-artifacts/ (not committed).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve('test-artifacts');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 const DANONE = '552032534';
 
@@ -30,33 +25,10 @@ let browser: Browser;
 let danone: string;
 const consoleErrors: string[] = [];
 
-async function axe(page: Page, name: string) {
-  await page.evaluate(AXE);
-  const result = (await page.evaluate(() => (globalThis as unknown as { axe: { run: (o: unknown) => Promise<unknown> } }).axe.run({ resultTypes: ["violations"] }))) as {
-    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
-  };
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
-async function signIn(email: string, password = PASSWORD) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    // A refused form or page (400, 401, 403) is logged by Chromium too; what must not appear is any other error.
-    if (m.type() === 'error' && !/the server responded with a status of (400|401|403)/.test(m.text())) consoleErrors.push(`${page.url()}: ${m.text()}`);
-  });
-  await page.goto(`${base}/`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(`${base}/`);
-  return page;
-}
+const axe = axeCheck;
+const signIn = (email: string, password = PASSWORD) => signInAs(browser, base, email, password, consoleErrors);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   sources = await startSourcesServer();
   t = await createTestApp({ ...sources.env }, { now: '2026-12-07T09:00:00Z' });
   server = t.container.app.listen(0, '127.0.0.1');
@@ -84,11 +56,8 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     await t.as('credit_manager').post('/v1/customers', { externalId: unique('WEB'), siren: makeLuhn(700000000 + i * 11), name: `Boulangerie ${['Alpha', 'Bravo', 'Charlie'][i]}` }).expect(201);
   }
-  if (!existsSync(CHROMIUM)) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  if (!HAS_CHROMIUM) return;
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -114,7 +83,7 @@ function makeLuhn(n: number): string {
   throw new Error('no check digit');
 }
 
-describe.skipIf(!existsSync(CHROMIUM))(`the web application in Chromium${existsSync(CHROMIUM) ? '' : ` (skipped: no browser at ${CHROMIUM}; apt-get install chromium, or set CHROMIUM_PATH)`}`, () => {
+describe.skipIf(!HAS_CHROMIUM)(`the web application in Chromium${NO_CHROMIUM_NOTE}`, () => {
   it('a page asks to sign in first; the sign-in page is accessible; a wrong password says so', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

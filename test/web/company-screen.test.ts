@@ -1,0 +1,111 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { createTestApp, type TestApp } from '../setup/test-app.js';
+import { axe, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_NOTE, signIn } from '../setup/browser.js';
+import { png } from '../setup/files.js';
+
+/*
+ * Settings › Company in Chromium: an admin sees what holds the debtor documents, fills the
+ * identity (a wrong IBAN is refused in words, the typed values kept), sends a logo and the terms of
+ * sale as files; the page works at a phone's width; other roles are refused.
+ */
+const PASSWORD = 'correct horse battery staple';
+let t: TestApp;
+let server: Server;
+let base: string;
+let browser: Browser;
+const consoleErrors: string[] = [];
+const files = mkdtempSync(path.join(tmpdir(), 'vigie-company-'));
+
+beforeAll(async () => {
+  t = await createTestApp({}, { now: '2026-12-08T09:00:00Z' });
+  server = t.container.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  await t.as('admin').post('/v1/users', { email: 'ada@client.example', name: 'Ada', role: 'admin', password: PASSWORD }).expect(201);
+  await t.as('admin').post('/v1/users', { email: 'lea@client.example', name: 'Léa', role: 'credit_manager', password: PASSWORD }).expect(201);
+  writeFileSync(path.join(files, 'logo.png'), png());
+  writeFileSync(path.join(files, 'not-a-logo.png'), '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>');
+  writeFileSync(path.join(files, 'cgv.pdf'), '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+  if (HAS_CHROMIUM) browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  await t?.close();
+});
+
+describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NOTE}`, () => {
+  it('an admin completes the identity, a logo and the terms of sale; what was missing is said until then', async () => {
+    const page = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors);
+    await page.getByRole('link', { name: 'Réglages' }).click();
+    await page.getByRole('link', { name: /^Société/ }).click();
+    await expect.poll(() => page.getByTestId('company-missing').textContent()).toContain('la raison sociale, le siège social, le SIREN, l’IBAN');
+    await axe(page, 'company-01-empty');
+
+    await page.getByLabel('Raison sociale').fill('Fournitures Durand');
+    await page.getByLabel('Forme juridique').fill('SAS');
+    await page.getByLabel('Capital social (€)').fill('50 000,00');
+    await page.getByLabel('SIREN').fill('552 100 554');
+    await page.getByLabel('Ville du RCS').fill('Lyon');
+    await page.getByLabel('N° de TVA intracommunautaire').fill('FR96552100554');
+    await page.getByLabel('Adresse (une ligne par ligne)').fill('12 rue des Lilas\nBâtiment B');
+    await page.getByLabel('Code postal').fill('69003');
+    await page.getByLabel('Ville', { exact: true }).fill('Lyon');
+    await page.getByLabel('IBAN').fill('FR76 3000 6000 0112 3456 7890 188');
+    await page.getByLabel('BIC').fill('AGRIFRPP');
+    await page.getByLabel('Nom', { exact: true }).fill('Claire Durand');
+    await page.getByLabel('Qualité').fill('Présidente');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Non enregistré : IBAN — numéro invalide (pays, longueur et clé de contrôle vérifiés).');
+    expect(await page.getByLabel('Raison sociale').inputValue()).toBe('Fournitures Durand'); // what was typed is kept
+    expect((await t.as('admin').get('/v1/company')).body.version).toBe(1);
+
+    await page.getByLabel('IBAN').fill('FR76 3000 6000 0112 3456 7890 189');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Enregistré (version 2) : les courriers et e-mails aux débiteurs partent avec cet en-tête.');
+    await expect.poll(() => page.getByTestId('company-ready').isVisible()).toBe(true);
+    expect(await page.getByLabel('IBAN').inputValue()).toBe('FR76 3000 6000 0112 3456 7890 189');
+    const stored = (await t.as('admin').get('/v1/company')).body;
+    expect(stored).toMatchObject({ siren: '552100554', shareCapital: { amount: 5_000_000 }, registeredOffice: { lines: ['12 rue des Lilas', 'Bâtiment B'], postcode: '69003', city: 'Lyon' }, signatory: { name: 'Claire Durand', title: 'Présidente' }, createdBy: 'ada@client.example' });
+
+    // Files: a PNG that is not one is refused; a real one is shown; the terms of sale can be read again.
+    await page.getByLabel('Image PNG ou JPEG, 512 Ko au plus').setInputFiles(path.join(files, 'not-a-logo.png'));
+    await page.getByRole('button', { name: 'Envoyer le logo' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Logo refusé : une image PNG ou JPEG de 512 Ko au plus.');
+    await page.getByLabel('Image PNG ou JPEG, 512 Ko au plus').setInputFiles(path.join(files, 'logo.png'));
+    await page.getByRole('button', { name: 'Envoyer le logo' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Logo enregistré.');
+    await expect.poll(() => page.getByAltText('Logo de la société').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(2);
+    await page.getByLabel('PDF, 5 Mo au plus').setInputFiles(path.join(files, 'cgv.pdf'));
+    await page.getByRole('button', { name: 'Envoyer les conditions générales' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Conditions générales de vente enregistrées.');
+    const terms = await page.request.get(`${base}${await page.getByRole('link', { name: 'Lire les conditions générales de vente' }).getAttribute('href')}`);
+    expect(terms.headers()['content-type']).toBe('application/pdf');
+    expect((await terms.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await axe(page, 'company-02-complete');
+    const audit = (await t.as('admin').get('/v1/audit?entityType=company')).body.items;
+    expect(audit.map((a: { reason: string }) => a.reason).slice(0, 3)).toEqual(['terms of sale changed', 'logo changed', 'company identity changed']);
+    await page.context().close();
+  });
+
+  it('fits a phone (390 px: no sideways scrolling); a credit manager is refused the page', async () => {
+    const phone = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors, { viewport: { width: 390, height: 844 } });
+    await phone.goto(`${base}/settings/company`);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await axe(phone, 'company-03-phone');
+    await phone.context().close();
+    const lea = await signIn(browser, base, 'lea@client.example', PASSWORD, consoleErrors);
+    const res = await lea.goto(`${base}/settings/company`);
+    expect(res!.status()).toBe(403);
+    expect(await lea.getByRole('heading', { level: 1 }).textContent()).toBe('Accès refusé');
+    await lea.context().close();
+    expect(consoleErrors, consoleErrors.join("\n")).toEqual([]);
+  });
+});
