@@ -78,6 +78,7 @@ import { Mailer } from './collections/mailer.js';
 import { DocumentsStore } from './collections/documents.js';
 import { CompanyService } from './company/company-service.js';
 import { companyRoutes } from './company/company-routes.js';
+import { InvoiceCopies, invoiceCopyRoutes } from './collections/invoice-copies.js';
 import { companySeedFrom } from './company/company-seed.js';
 import { DunningService } from './collections/dunning-service.js';
 import { NegotiationService } from './collections/negotiation-service.js';
@@ -365,7 +366,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const fec = new FecImportService({ db, ledger, audit, today });
   const statements = new StatementService({ db, law, profiles, audit, letterhead, today });
   const insurance: CreditInsuranceService = new CreditInsuranceService({ db, credit, policy, audit, raise, announce: (ids) => ledger.announce(ids), today, now: () => clock.now() });
-  const legalCases: LegalCasesService = new LegalCasesService({ db, statements, profiles, companies, documents, letterhead, audit, raise, today, now: () => clock.now() });
+  const invoiceCopies = new InvoiceCopies(db, audit, () => clock.now());
+  const legalCases: LegalCasesService = new LegalCasesService({ db, statements, profiles, companies, documents, company, copies: invoiceCopies, sentEml: (id) => emailOutbox.sentEml(id), audit, raise, today, now: () => clock.now() });
   const insolvency: InsolvencyService = new InsolvencyService({ db, statements, profiles, documents, letterhead, audit, raise, today, now: () => clock.now() });
   const collections = {
     dunning,
@@ -430,6 +432,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ...companiesRoutes(companies),
     ...collectionsRoutes({ ...collections, documents }),
     ...legalRoutes({ insolvency, cases: legalCases }),
+    ...invoiceCopyRoutes(invoiceCopies),
     ...creditInsuranceRoutes(insurance),
     ...kpisRoutes(new KpisService(db), db, today),
     ...fecRoutes(fec, { importMaxBytes: config.IMPORT_MAX_BYTES }),

@@ -54,9 +54,13 @@ interface Decided {
   step: DunningStep;
   stepIndex: number;
   invoices: Array<{ row: InvoiceRow; stepIndex: number }>;
-  /** Invoices the document lists: the ones at a step, or for a formal notice every overdue invoice in the plan. */
+  /** Invoices the document lists: the ones at a step, or for a formal notice every overdue invoice in the plan not already in one. */
   listed: InvoiceRow[];
   key: string;
+  /** A formal notice step whose invoices are all in an earlier notice: they move to the step, nothing is sent. */
+  silent: boolean;
+  /** For a formal notice: the earlier notices still in force for this customer's other overdue invoices (cited). */
+  earlier: Array<{ date: string; numbers: string[] }>;
 }
 
 export interface DunningRunCounts {
@@ -183,6 +187,15 @@ export class DunningService {
          WHERE c.id = ANY (${ids}::uuid[])`.execute(db),
       this.o.profiles.many(ids),
     ]);
+    // Each invoice is named in one formal notice, never twice: those already in one (not cancelled).
+    const { rows: notices } = await sql<{ customer_id: string; run_on: string; sent_on: string | null; numbers: string[] }>`
+      SELECT a.customer_id, to_char(a.run_on, 'YYYY-MM-DD') AS run_on, to_char(a.sent_on, 'YYYY-MM-DD') AS sent_on,
+             array(SELECT e->>'number' FROM jsonb_array_elements(a.invoices) e) AS numbers
+        FROM collection_actions a
+       WHERE a.customer_id = ANY (${ids}::uuid[]) AND a.formal_notice AND a.status NOT IN ('cancelled', 'held')
+       ORDER BY a.run_on, a.seq`.execute(db);
+    const noticesOf = new Map<string, typeof notices>();
+    for (const n of notices) noticesOf.set(n.customer_id, [...(noticesOf.get(n.customer_id) ?? []), n]);
     const readMs = Date.now() - readStarted;
     const byCustomer = new Map<string, InvoiceRow[]>();
     for (const inv of invoices) {
@@ -214,9 +227,19 @@ export class DunningService {
       // Listed in due-date order; the key hashes the set in id order.
       const stepOf = new Map(planned.invoices.map((p) => [p.id, p.stepIndex]));
       const atStep = inPlan.filter((i) => stepOf.has(i.id)).map((row) => ({ row, stepIndex: stepOf.get(row.id)! }));
-      const listed = step.formalNotice ? inPlan.filter((i) => i.due_date < today) : atStep.map((a) => a.row);
+      const earlierNotices = step.formalNotice ? (noticesOf.get(customer.id) ?? []) : [];
+      const noticed = new Set(earlierNotices.flatMap((n) => n.numbers));
+      const listed = step.formalNotice ? inPlan.filter((i) => i.due_date < today && !noticed.has(i.number)) : atStep.map((a) => a.row);
+      const overdueNumbers = new Set(inPlan.filter((i) => i.due_date < today).map((i) => i.number));
+      const earlier = earlierNotices
+        .map((n) => ({ date: n.sent_on ?? n.run_on, numbers: n.numbers.filter((x) => overdueNumbers.has(x)) }))
+        .filter((n) => n.numbers.length > 0);
       const setHash = createHash('sha256').update(planned.invoices.map((p) => p.id).join(',')).digest('hex').slice(0, 32);
-      decided.push({ id: randomUUID(), customer, profile, plan, step, stepIndex: planned.stepIndex, invoices: atStep, listed, key: `${customer.id}:${today}:${step.key}:${setHash}` });
+      decided.push({
+        id: randomUUID(), customer, profile, plan, step, stepIndex: planned.stepIndex, invoices: atStep, listed, key: `${customer.id}:${today}:${step.key}:${setHash}`,
+        silent: step.formalNotice === true && listed.length === 0,
+        earlier,
+      });
     }
     if (decided.length === 0) return { readMs };
     return { readMs, ...(await this.execute(decided, today, policy, company)) };
@@ -231,6 +254,9 @@ export class DunningService {
     const now = this.o.clock.now();
     const renderStarted = Date.now();
 
+    // A notice whose invoices are all in an earlier one: they reach the step (the next ones count from it), nothing is sent.
+    const silent = decided.filter((d) => d.silent);
+    decided = decided.filter((d) => !d.silent);
     const prepared = await Promise.all(
       decided.map(async (d) => {
         const currency = d.listed[0]!.currency;
@@ -270,6 +296,8 @@ export class DunningService {
           deadline,
           rateBp,
           indemnityPerInvoice: indemnityFor(indemnities, currency, today)?.amount ?? 0,
+          deadlineDays: policy.formalNoticeDeadlineDays,
+          earlier: d.earlier.map((e) => ({ date: e.date, invoiceNumbers: e.numbers.join(', '), plural: e.numbers.length > 1 })),
         };
         const rendered = this.o.templates.render(d.step.template, d.profile.language, context);
         let document: { id: string; content: Buffer } | null = null;
@@ -333,9 +361,9 @@ export class DunningService {
       counts.held = written.filter((p) => p.held).length;
       // A held action moves no invoice along its plan: the next run decides it again.
       const done = written.filter((p) => !p.held);
-      if (done.length === 0) return;
+      if (done.length === 0 && silent.length === 0) return;
       // Each invoice moves to its own step; a concurrent run that got there first is not overwritten backwards.
-      const states = done.flatMap(({ d }) =>
+      const states = [...done.map((p) => p.d), ...silent].flatMap((d) =>
         d.invoices.map((a) => ({
           invoice_id: a.row.id,
           customer_id: d.customer.id,
@@ -402,7 +430,7 @@ export class DunningService {
     return counts;
   }
 
-  /** The dated log of earlier reminders, letters and calls, for formal notices, in each customer's language. */
+  /** The dated log of earlier reminders sent, letters sent and calls made, for formal notices, in each customer's language. */
   private async reminderLogs(decided: readonly Decided[]): Promise<Map<string, Array<{ date: string; label: string }>>> {
     const out = new Map<string, Array<{ date: string; label: string }>>();
     if (decided.length === 0) return out;
@@ -412,6 +440,8 @@ export class DunningService {
       .select(['customer_id', 'run_on', 'kind', 'subject', 'sent_on', 'registered_number'])
       .where('customer_id', 'in', [...language.keys()])
       .where('kind', 'in', ['email', 'letter', 'call'])
+      // What reached the debtor: e-mails and letters sent, calls made — not what waits or failed.
+      .where('status', 'in', ['sent', 'done'])
       .orderBy('run_on')
       .orderBy('seq')
       .execute();

@@ -219,6 +219,12 @@ export class EmailOutbox {
     return toEml(outgoing(await this.row(id)));
   }
 
+  /** The e-mail sent for a collections action, as .eml (null if none was sent). */
+  async sentEml(actionId: string): Promise<Buffer | null> {
+    const row = await this.db.selectFrom('email_messages').selectAll().where('action_id', '=', actionId).where('status', '=', 'sent').orderBy('seq', 'desc').executeTakeFirst();
+    return row ? toEml(outgoing(row)) : null;
+  }
+
   /** A failed or unsent e-mail queued again (after fixing the contact or the SMTP settings). */
   async retry(id: string): Promise<EmailView> {
     const r = await this.row(id);

@@ -112,6 +112,12 @@ export class CompanyService {
     return row ? { content: row.content, contentType: row.content_type } : null;
   }
 
+  /** A file by its hash, as a version named it (a legal case keeps the terms of sale of its day). */
+  async fileBySha(sha256: string): Promise<Buffer | null> {
+    const row = await this.db.selectFrom('company_files').select('content').where('sha256', '=', sha256).executeTakeFirst();
+    return row?.content ?? null;
+  }
+
   /** Whether documents may leave for debtors, and the letterhead as it stands (complete or not). */
   async readiness(): Promise<{ ready: boolean; missing: string[]; letterhead: Letterhead }> {
     const v = await this.versions.current();

@@ -548,6 +548,8 @@ export interface LegalCasesTable {
   fees: ColumnType<unknown, string, string>;
   steps: ColumnType<unknown, string | undefined, string>;
   document_id: string;
+  /** The numbered supporting documents the dossier lists, in order; the bundle holds each (see LegalCasesService.bundle). */
+  pieces: ColumnType<unknown, string | undefined, string>;
   filed_on: Day | null;
   order_issued_on: Day | null;
   order_reference: string | null;

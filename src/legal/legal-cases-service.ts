@@ -17,7 +17,10 @@ import type { DocumentsStore } from '../collections/documents.js';
 import type { Letterhead } from '../collections/pdf.js';
 import type { ProfilesService } from '../collections/profiles.js';
 import type { StatementInvoice, StatementService } from '../collections/statement-service.js';
-import { renderInjonctionDossier } from './legal-documents.js';
+import { renderInjonctionDossier, renderInvoiceExtract } from './legal-documents.js';
+import { formatDay } from '../collections/templates.js';
+import type { CompanyService } from '../company/company-service.js';
+import type { InvoiceCopies } from '../collections/invoice-copies.js';
 import { courtFromGreffe, INJONCTION_LAW, legalFormLabel } from './injonction-law.js';
 import { csvRow } from '../http/csv-out.js';
 
@@ -99,8 +102,11 @@ export class LegalCasesService {
       profiles: ProfilesService;
       companies: CompaniesService;
       documents: DocumentsStore;
-      /** The creditor's letterhead; refused (409) while the company identity is incomplete. */
-      letterhead: () => Promise<Letterhead>;
+      /** The creditor: its letterhead (refused, 409, while incomplete), its terms of sale. */
+      company: Pick<CompanyService, 'letterhead' | 'current' | 'fileBySha'>;
+      copies: InvoiceCopies;
+      /** The e-mail sent for an action, as .eml. */
+      sentEml: (actionId: string) => Promise<Buffer | null>;
       audit: AuditService;
       raise: Raise;
       today: () => string;
@@ -167,17 +173,20 @@ export class LegalCasesService {
     const identity = stored?.identity ?? null;
     const registeredOffice = identity?.headOffice?.address ?? profile.letterAddress.lines.join(', ');
 
+    const from = await this.o.company.letterhead();
     const claim = await this.claim(customerId, invoices.map((i) => i.id), today, input.fees ?? []);
+    const terms = (await this.o.company.current()).termsOfSale;
+    const pieces = piecesOf(claim, byNumber, reminders, terms?.sha256 ?? null);
     const caseId = randomUUID();
     const content = await renderInjonctionDossier({
-      from: await this.o.letterhead(),
+      from,
       day: today,
       tribunal: court.name,
-      debtor: { name: identity?.name ?? customer.name, siren: customer.siren, legalForm: legalFormLabel(identity?.legalFormCode), registeredOffice },
+      debtor: { name: identity?.name ?? customer.name, siren: customer.siren, legalForm: legalFormLabel(identity?.legalFormCode), registeredOffice, representative: legalRepresentative(identity?.directors ?? []) },
       claim,
       fees: input.fees ?? [],
       indicativeFees: INJONCTION_LAW.fees,
-      reminders: reminders.map((r) => ({ date: r.run_on, kind: r.kind, subject: r.subject, formalNotice: r.formal_notice, sentOn: r.sent_on, registeredNumber: r.registered_number, deadline: r.deadline_on })),
+      pieces,
       law: INJONCTION_LAW,
     });
     const now = this.o.now();
@@ -197,6 +206,7 @@ export class LegalCasesService {
           fees: JSON.stringify(input.fees ?? []),
           steps: JSON.stringify([{ step: 'prepared', on: today, by: actor.name, at: now.toISOString() }]),
           document_id: documentId,
+          pieces: JSON.stringify(pieces),
           created_at: now,
           created_by: actor.name,
           updated_at: now,
@@ -309,36 +319,70 @@ export class LegalCasesService {
 
   /**
    * The litigation bundle, streamed as a ZIP into `out` (nothing is built in memory): the dossier,
-   * the account statement, the reminder log (CSV), and every letter and formal notice sent for the
-   * claimed invoices, read from the database one at a time.
+   * then each supporting document its list cites, under the same number — the invoice copies (or
+   * a statement of the invoice from the ledger, titled as such, where none is attached), the
+   * letters and formal notice sent (PDF) and the e-mails sent (.eml), the history of reminders, the
+   * account statement and the terms of sale of the day the case opened. Read one at a time.
    */
   async bundle(id: string, out: Writable, onStart: (filename: string) => void): Promise<void> {
     const c = await this.get(id);
-    const customer = await this.o.db.selectFrom('customers').select(['external_id']).where('id', '=', c.customer_id).executeTakeFirstOrThrow();
+    const customer = await this.o.db.selectFrom('customers').select(['external_id', 'name', 'siren']).where('id', '=', c.customer_id).executeTakeFirstOrThrow();
     const claim = c.claim as Claim;
+    const pieces = c.pieces as Piece[];
     const numbers = claim.invoices.map((i) => i.number);
-    const reminders = await this.reminders(c.customer_id, numbers);
+    const from = await this.o.company.letterhead();
     const zip = new ZipArchive({ zlib: { level: 6 } });
     const failed = new Promise<never>((_, reject) => zip.on('error', reject));
     failed.catch(() => undefined);
-    onStart(`litigation-${customer.external_id}-${day(c.created_at)}.zip`.replace(/[^A-Za-z0-9._-]/g, '_'));
+    onStart(`injonction-de-payer-${customer.external_id}-${day(c.created_at)}.zip`.replace(/[^A-Za-z0-9._-]/g, '_'));
     zip.pipe(out);
     const add = async (content: Buffer | string, name: string) => {
       const written = new Promise<void>((resolve) => zip.once('entry', () => resolve()));
-      zip.append(content, { name, date: this.o.now() });
+      zip.append(content, { name: name.replace(/[^A-Za-z0-9._-]/g, '_'), date: this.o.now() });
       await Promise.race([written, failed]);
     };
     const dossier = await this.o.documents.get(c.document_id);
-    await add(dossier.content, `01-requete-injonction-de-payer.pdf`);
-    const statement = await this.o.statements.pdf(c.customer_id, claim.asOf);
-    await add(statement.content, `02-releve-de-compte-${claim.asOf}.pdf`);
-    await add(reminderCsv(reminders), '03-historique-des-relances.csv');
-    let n = 4;
-    for (const r of reminders.filter((x) => x.document_id)) {
-      const doc = await this.o.documents.get(r.document_id!);
-      await add(doc.content, `${String(n++).padStart(2, '0')}-${r.run_on}-${doc.filename}`);
+    await add(dossier.content, '00-requete-en-injonction-de-payer.pdf');
+    const copies = await this.o.copies.many(pieces.filter((p) => p.invoiceId).map((p) => p.invoiceId!));
+    const nn = (p: Piece) => `piece-${String(p.n).padStart(2, '0')}`;
+    for (const p of pieces) {
+      if (p.kind === 'invoice') {
+        const copy = copies.get(p.invoiceId!);
+        if (copy) await add(copy.content, `${nn(p)}-facture-${p.number}.pdf`);
+        else await add(await this.invoiceExtract(c.customer_id, p.number!, claim, from, customer), `${nn(p)}-releve-de-la-facture-${p.number}.pdf`);
+      } else if (p.kind === 'letter') {
+        await add((await this.o.documents.get(p.documentId!)).content, `${nn(p)}-${p.date}-${p.formalNotice ? 'mise-en-demeure' : 'courrier'}.pdf`);
+      } else if (p.kind === 'email') {
+        const eml = await this.o.sentEml(p.actionId!);
+        if (eml) await add(eml, `${nn(p)}-${p.date}-e-mail.eml`);
+      } else if (p.kind === 'history') {
+        await add(reminderCsv((await this.reminders(c.customer_id, numbers)).filter(wasSent)), `${nn(p)}-historique-des-relances.csv`);
+      } else if (p.kind === 'statement') {
+        await add((await this.o.statements.pdf(c.customer_id, claim.asOf)).content, `${nn(p)}-releve-de-compte-${claim.asOf}.pdf`);
+      } else if (p.kind === 'terms') {
+        const terms = await this.o.company.fileBySha(p.sha256!);
+        if (terms) await add(terms, `${nn(p)}-conditions-generales-de-vente.pdf`);
+      }
     }
     await Promise.race([zip.finalize(), failed]);
+  }
+
+  /** An invoice as the ledger holds it, with what was paid on it by the claim's date. */
+  private async invoiceExtract(customerId: string, number: string, claim: Claim, from: Letterhead, customer: { name: string; siren: string | null }): Promise<Buffer> {
+    const inv = claim.invoices.find((i) => i.number === number)!;
+    const profile = await this.o.profiles.get(customerId);
+    const { rows: payments } = await sql<{ kind: string; reference: string; date: string; amount: number }>`
+      SELECT c.kind, c.reference, to_char(c.date, 'YYYY-MM-DD') AS date, a.amount
+        FROM allocations a JOIN credits c ON c.id = a.credit_id JOIN invoices i ON i.id = a.invoice_id
+       WHERE i.number = ${number} AND c.date <= ${claim.asOf}::date ORDER BY c.date, c.reference`.execute(this.o.db);
+    return renderInvoiceExtract({
+      from,
+      day: claim.asOf,
+      debtor: { name: customer.name, siren: customer.siren, address: profile.letterAddress.lines },
+      currency: claim.currency,
+      invoice: { number, issueDate: inv.issueDate, dueDate: inv.dueDate, amount: inv.amount, open: inv.open, orderId: inv.orderId },
+      payments: payments.map((p) => ({ ...p, amount: Number(p.amount) })),
+    });
   }
 
   /**
@@ -416,4 +460,62 @@ export function reminderCsv(rows: readonly ReminderRow[]): string {
   const lines = ['date;kind;step;subject;status;formal_notice;deadline;sent_on;registered_number;invoices'];
   for (const r of rows) lines.push(csvRow([r.run_on, r.kind, r.step_key, r.subject, r.status, r.formal_notice ? 'yes' : 'no', r.deadline_on, r.sent_on, r.registered_number, r.numbers.join(' ')], ';'));
   return `${lines.join('\n')}\n`;
+}
+
+/** A reminder that reached the debtor: an e-mail or a letter sent, a call made. */
+const wasSent = (r: ReminderRow) => r.status === 'sent' || r.status === 'done';
+
+const KIND_FR: Record<string, string> = { email: 'e-mail', letter: 'courrier' };
+const frDay = (d: string) => formatDay(d, 'fr');
+
+/** One supporting document of a case: its number in the dossier's list and where the bundle finds it. */
+interface Piece {
+  n: number;
+  kind: 'invoice' | 'letter' | 'email' | 'history' | 'statement' | 'terms';
+  label: string;
+  invoiceId?: string;
+  number?: string;
+  actionId?: string;
+  documentId?: string;
+  date?: string;
+  formalNotice?: boolean;
+  sha256?: string;
+}
+
+/**
+ * The dossier's numbered list of supporting documents: the invoices, each letter and e-mail that
+ * reached the debtor (the formal notice with its sending and its deadline), the history of
+ * reminders, the account statement, and the terms of sale when the company has them.
+ */
+function piecesOf(claim: Claim, invoices: ReadonlyMap<string, { id: string }>, reminders: readonly ReminderRow[], termsSha: string | null): Piece[] {
+  const out: Piece[] = [];
+  const push = (p: Omit<Piece, 'n'>) => out.push({ n: out.length + 1, ...p });
+  for (const i of claim.invoices) {
+    push({ kind: 'invoice', invoiceId: invoices.get(i.number)!.id, number: i.number, label: `Facture ${i.number} du ${frDay(i.issueDate)}, échue le ${frDay(i.dueDate)}${i.orderId ? ` (bon de commande ${i.orderId})` : ''}` });
+  }
+  for (const r of reminders.filter(wasSent)) {
+    const on = r.sent_on ?? r.run_on;
+    if (r.kind === 'letter' && r.document_id) {
+      const label = r.formal_notice
+        ? `Mise en demeure du ${frDay(r.run_on)}, envoyée le ${frDay(on)}${r.registered_number ? ` en recommandé n° ${r.registered_number}` : ''}${r.deadline_on ? `, délai expiré le ${frDay(r.deadline_on)} sans paiement` : ''}`
+        : `Relance (courrier) envoyée le ${frDay(on)} – ${r.subject}`;
+      push({ kind: 'letter', actionId: r.id, documentId: r.document_id, date: on, formalNotice: r.formal_notice, label });
+    } else if (r.kind === 'email') {
+      push({ kind: 'email', actionId: r.id, date: on, label: `Relance (${KIND_FR.email}) envoyée le ${frDay(on)} – ${r.subject}` });
+    }
+  }
+  push({ kind: 'history', label: 'Historique des relances, courriers et appels (tableau)' });
+  push({ kind: 'statement', label: `Relevé de compte (décompte) au ${frDay(claim.asOf)}` });
+  if (termsSha) push({ kind: 'terms', sha256: termsSha, label: 'Conditions générales de vente (taux des pénalités, indemnité forfaitaire)' });
+  return out;
+}
+
+/**
+ * The debtor's legal representative as the registry lists its officers: the président (SAS), the
+ * gérant (SARL), the directeur général or président-directeur général (SA) — not a director, a
+ * délégué or the chair of a board.
+ */
+function legalRepresentative(directors: ReadonlyArray<{ name: string; role: string | null }>): { name: string; role: string | null } | null {
+  const represents = (role: string | null) => /^(pr[ée]sidente?( de sas)?|g[ée]rante?|co-g[ée]rante?|directeur g[ée]n[ée]ral|directrice g[ée]n[ée]rale|pr[ée]sident[- ]directeur g[ée]n[ée]ral|pdg)$/i.test((role ?? '').trim());
+  return directors.find((d) => d.name.trim() && represents(d.role)) ?? null;
 }

@@ -96,7 +96,6 @@ export function renderDeclaration(input: {
   );
 }
 
-const KIND_FR: Record<string, string> = { email: 'e-mail', letter: 'courrier', call: 'appel', internal: 'tâche interne' };
 
 /**
  * The dossier of a request for an injonction de payer (Cerfa 12946) to the president of the
@@ -108,7 +107,7 @@ export function renderInjonctionDossier(input: {
   from: Letterhead;
   day: string;
   tribunal: string;
-  debtor: { name: string; siren: string | null; legalForm: string | null; registeredOffice: string };
+  debtor: { name: string; siren: string | null; legalForm: string | null; registeredOffice: string; representative: { name: string; role: string | null } | null };
   claim: {
     currency: string;
     asOf: string;
@@ -118,7 +117,8 @@ export function renderInjonctionDossier(input: {
   };
   fees: ReadonlyArray<{ label: string; amount: number }>;
   indicativeFees: ReadonlyArray<{ label: string; approximateAmountMin: number; approximateAmountMax: number; currency: string }>;
-  reminders: ReadonlyArray<{ date: string; kind: string; subject: string; formalNotice: boolean; sentOn: string | null; registeredNumber: string | null; deadline: string | null }>;
+  /** The numbered supporting documents, as the bundle holds them. */
+  pieces: ReadonlyArray<{ n: number; label: string }>;
   law: { form: { name: string }; competentCourt: { fr: string }; serviceFr: string; oppositionFr: string };
 }): Promise<Buffer> {
   const { claim } = input;
@@ -132,9 +132,16 @@ export function renderInjonctionDossier(input: {
       section(doc, 'Juridiction compétente');
       lines(doc, [`${input.tribunal}, dans le ressort duquel le débiteur a son siège social (${input.debtor.registeredOffice}).`, input.law.competentCourt.fr]);
       section(doc, 'Demandeur (créancier)');
-      lines(doc, identity(input.from));
+      lines(doc, [...identity(input.from), input.from.signatory ? `Représenté par ${input.from.signatory.name}, ${input.from.signatory.title}` : null]);
       section(doc, 'Défendeur (débiteur)');
-      lines(doc, [input.debtor.name, input.debtor.legalForm ? `Forme juridique : ${input.debtor.legalForm}` : null, input.debtor.siren ? `SIREN ${input.debtor.siren}` : null, `Siège social : ${input.debtor.registeredOffice}`]);
+      const rep = input.debtor.representative;
+      lines(doc, [
+        input.debtor.name,
+        input.debtor.legalForm ? `Forme juridique : ${input.debtor.legalForm}` : null,
+        input.debtor.siren ? `SIREN ${input.debtor.siren}` : null,
+        `Siège social : ${input.debtor.registeredOffice}`,
+        `Représentant légal : ${rep ? `${rep.name}${rep.role ? `, ${rep.role}` : ''} (registre du commerce et des sociétés)` : 'non connu du registre – à compléter'}`,
+      ]);
       section(doc, `Décompte de la créance arrêté au ${d(claim.asOf)}`);
       doc.text('Créance certaine, liquide et exigible née de ventes conclues entre professionnels : factures impayées à leur échéance, pénalités de retard (article L441-10 du Code de commerce) et indemnité forfaitaire pour frais de recouvrement de 40 € par facture (article D441-5).', 60, doc.y, { width: 485 });
       invoiceTable(doc, claim.invoices, claim.currency, 'fr');
@@ -149,15 +156,7 @@ export function renderInjonctionDossier(input: {
       doc.font('Helvetica-Bold').fontSize(11).text(`Montant de la demande : ${m(claim.totals.total)}`, 50, doc.y, { width: 495, align: 'right' });
       doc.font('Helvetica').fontSize(9);
       section(doc, 'Bordereau des pièces justificatives');
-      let n = 1;
-      for (const i of claim.invoices) doc.text(`${n++}. Facture ${i.number} du ${d(i.issueDate)}, échue le ${d(i.dueDate)}${i.orderId ? ` (bon de commande ${i.orderId})` : ''}`, 60, doc.y, { width: 485 });
-      for (const r of input.reminders) {
-        const sent = r.sentOn ? `, envoyée le ${d(r.sentOn)}${r.registeredNumber ? ` en recommandé n° ${r.registeredNumber}` : ''}` : '';
-        const label = r.formalNotice ? `Mise en demeure du ${d(r.date)}${sent}${r.deadline ? `, délai expiré le ${d(r.deadline)} sans paiement` : ''}` : `Relance (${KIND_FR[r.kind] ?? r.kind}) du ${d(r.date)} – ${r.subject}`;
-        doc.text(`${n++}. ${label}`, 60, doc.y, { width: 485 });
-      }
-      doc.text(`${n++}. Relevé de compte (décompte) au ${d(claim.asOf)}`, 60, doc.y, { width: 485 });
-      doc.text(`${n++}. Conditions générales de vente (taux des pénalités, indemnité forfaitaire)`, 60, doc.y, { width: 485 });
+      for (const p of input.pieces) doc.text(`${p.n}. ${p.label}`, 60, doc.y, { width: 485 });
       section(doc, 'Suite de la procédure');
       lines(doc, [input.law.serviceFr, input.law.oppositionFr]);
       doc.moveDown();
@@ -165,5 +164,37 @@ export function renderInjonctionDossier(input: {
       signature(doc, input.from);
     },
     { title: `Requête en injonction de payer ${input.debtor.name}`, author: input.from.name },
+  );
+}
+
+/**
+ * The statement of one invoice from the creditor's ledger, for a bundle whose invoice copy was not
+ * attached: titled as such, so that nobody takes it for the invoice itself.
+ */
+export function renderInvoiceExtract(input: {
+  from: Letterhead;
+  day: string;
+  debtor: Addressee;
+  currency: string;
+  invoice: { number: string; issueDate: string; dueDate: string; amount: number; open: number; orderId: string | null };
+  payments: ReadonlyArray<{ kind: string; reference: string; date: string; amount: number }>;
+}): Promise<Buffer> {
+  const m = (v: number) => formatMoney(v, input.currency, 'fr');
+  const d = (v: string) => formatDay(v, 'fr');
+  const i = input.invoice;
+  return toBuffer(
+    (doc) => {
+      header(doc, input.from, input.debtor, input.day, `Relevé de la facture ${i.number} – extrait de la comptabilité du créancier`, 'fr');
+      paragraphs(doc, 'La copie de la facture n’est pas jointe : ce relevé en reprend les éléments tels qu’ils figurent dans la comptabilité du créancier.');
+      section(doc, 'Facture');
+      lines(doc, [`Numéro : ${i.number}`, `Date d’émission : ${d(i.issueDate)}`, `Date d’échéance : ${d(i.dueDate)}`, `Montant : ${m(i.amount)}`, i.orderId ? `Bon de commande : ${i.orderId}` : null]);
+      section(doc, 'Règlements reçus');
+      if (input.payments.length === 0) lines(doc, ['Aucun']);
+      for (const p of input.payments) lines(doc, [`${d(p.date)} – ${p.kind === 'payment' ? 'paiement' : 'avoir'} ${p.reference} : ${m(p.amount)}`]);
+      section(doc, 'Reste dû');
+      lines(doc, [m(i.open)]);
+      signature(doc, input.from);
+    },
+    { title: `Relevé de la facture ${i.number}`, author: input.from.name },
   );
 }

@@ -7,6 +7,8 @@ import { unique } from '../setup/ledger-helpers.js';
 import { NO_SCHEDULES } from '../setup/jobs.js';
 import { pdfText } from '../setup/pdf-text.js';
 import { binary, COMPANY_ENV } from '../setup/collections.js';
+import { startSmtp, type TestSmtp } from '../setup/smtp.js';
+import { toBuffer } from '../../src/collections/pdf.js';
 
 /*
  * The injonction de payer, end to end: the standard plan walked to the formal notice, then a case
@@ -16,6 +18,7 @@ import { binary, COMPANY_ENV } from '../setup/collections.js';
  */
 const DANONE = '552032534';
 let sources: Awaited<ReturnType<typeof startSourcesServer>>;
+let smtp: TestSmtp;
 let t: TestApp;
 let customerId: string;
 let caseId: string;
@@ -51,7 +54,8 @@ beforeAll(async () => {
   sources = await startSourcesServer();
   // The debtor's filing of accounts on BODACC names its RCS greffe: Paris.
   sources.state.extraBodacc.set(DANONE, [{ ...ganymedeRecords()[2]!, id: 'C202507010001', registre: [DANONE], tribunal: 'GREFFE DU TRIBUNAL DE COMMERCE DE PARIS', dateparution: '2025-07-01' }]);
-  t = await createTestApp({ ...sources.env, ...COMPANY_ENV }, { now: '2026-01-20T08:00:00Z', schedule: NO_SCHEDULES });
+  smtp = await startSmtp();
+  t = await createTestApp({ ...sources.env, ...COMPANY_ENV, SMTP_URL: smtp.url }, { now: '2026-01-20T08:00:00Z', schedule: NO_SCHEDULES });
   const created = await t.as('credit_manager').post('/v1/customers', { externalId: unique('LEG'), siren: DANONE, name: 'Danone' });
   customerId = created.body.id;
   await t.as('collector').put(`/v1/customers/${customerId}/collections-profile`, { contacts: [{ name: 'Compta', email: 'compta@danone.example' }], collector: 'Camille' }).expect(200);
@@ -71,15 +75,22 @@ beforeAll(async () => {
     }
     await runCollections();
   }
-  // The partial payment re-anchored F-1 a day later: F-2 reached the formal notice on 6 March (F-1 listed in it), F-1 on 7 March.
+  // The partial payment re-anchored F-1 a day later: F-2 reached the formal notice on 6 March (F-1 listed in it); F-1
+  // reached its own on 7 March, but the notice of 6 March names it: no second notice.
   const { rows } = await t.container.database.pool.query<{ id: string }>('SELECT id FROM collection_actions WHERE customer_id = $1 AND formal_notice ORDER BY run_on', [customerId]);
-  expect(rows).toHaveLength(2);
+  expect(rows).toHaveLength(1);
   await t.as('collector').post(`/v1/collections/actions/${rows[0]!.id}/letter-sent`, { sentOn: '2026-03-06', registeredNumber: '1A 123 456 7890 1' }).expect(200);
+  // The copy of F-1 as the debtor received it; F-2 has none. The terms of sale of the company.
+  const invoicePdf = await toBuffer((doc) => doc.text('FACTURE F-1 – Fournitures Durand SAS'), { title: 'Facture F-1', author: 'Fournitures Durand SAS' });
+  await t.as('collector').put('/v1/invoices/F-1/copy').set('content-type', 'application/pdf').send(invoicePdf).expect(200);
+  const terms = await toBuffer((doc) => doc.text('CONDITIONS GÉNÉRALES DE VENTE – pénalités de retard : trois fois le taux d’intérêt légal'), { title: 'CGV', author: 'Fournitures Durand SAS' });
+  await t.as('admin').put('/v1/company/terms-of-sale').set('content-type', 'application/pdf').send(terms).expect(200);
 }, 120_000);
 
 afterAll(async () => {
   await t?.close();
   await sources?.close();
+  await smtp?.close();
 });
 
 describe('an injonction de payer', () => {
@@ -136,10 +147,18 @@ describe('an injonction de payer', () => {
       'paiement VIR-0220 : 200,00 €',
       'Frais de greffe : 35,47 €',
       'Montant de la demande : 1 433,78 €',
+      'Représenté par Claire Durand, Présidente', // the parties' legal representatives
+      'Représentant légal : ANTOINE BERNARD DE SAINT AFFRIQUE, Directeur Général (registre du commerce et des sociétés)',
+      // The numbered supporting documents, each of them in the bundle (below): only what reached the debtor.
       '1. Facture F-1 du 5 janvier 2026, échue le 4 février 2026 (bon de commande PO-77)',
-      'Relance (e-mail) du 1 février 2026',
-      'Mise en demeure du 6 mars 2026, envoyée le 6 mars 2026 en recommandé n° 1A 123 456 7890 1, délai expiré le 14 mars 2026 sans paiement',
-      'Mise en demeure du 7 mars 2026, délai expiré le 15 mars 2026 sans paiement',
+      '2. Facture F-2 du 5 janvier 2026, échue le 4 février 2026',
+      '3. Relance (e-mail) envoyée le 1 février 2026',
+      '4. Relance (e-mail) envoyée le 8 février 2026',
+      '5. Relance (e-mail) envoyée le 15 février 2026',
+      '6. Mise en demeure du 6 mars 2026, envoyée le 6 mars 2026 en recommandé n° 1A 123 456 7890 1, délai expiré le 14 mars 2026 sans paiement',
+      '7. Historique des relances, courriers et appels (tableau)',
+      '8. Relevé de compte (décompte) au 16 mars 2026',
+      '9. Conditions générales de vente (taux des pénalités, indemnité forfaitaire)',
       'article 1411',
       'article 1416',
       "article 1406 : la requête est portée devant la juridiction du lieu où demeure le débiteur",
@@ -147,31 +166,50 @@ describe('an injonction de payer', () => {
     ]) {
       expect(text, expected).toContain(expected);
     }
+    // The penalty letters of 24 and 25 February were never recorded as sent: not cited.
+    expect(text).not.toMatch(/10\. |Relance \(courrier\)/);
     // A French court document: no English sentence of the data's sources, no ISO date.
     expect(text).not.toMatch(/the court of|within one month|is void|the debtor may/);
     expect(text).not.toMatch(/\b20\d\d-\d\d-\d\d\b/);
   });
 
-  it('the litigation bundle is a ZIP streamed in chunks: dossier, statement, reminder log, letters', async () => {
+  it('the litigation bundle is a ZIP streamed in chunks: the dossier, then every document its list cites, under its number', async () => {
     const res = await binary(t.as('collector').get(`/v1/legal-cases/${caseId}/bundle`));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
     expect(res.headers['transfer-encoding']).toBe('chunked');
     expect(res.headers['content-length']).toBeUndefined();
     const files = await unzip(res.body as Buffer);
-    const names = [...files.keys()];
-    expect(names.slice(0, 3)).toEqual(['01-requete-injonction-de-payer.pdf', '02-releve-de-compte-2026-03-16.pdf', '03-historique-des-relances.csv']);
-    expect(names.slice(3)).toEqual([
-      expect.stringMatching(/^04-2026-02-24-penalty_letter-.*\.pdf$/),
-      expect.stringMatching(/^05-2026-02-25-penalty_letter-.*\.pdf$/),
-      expect.stringMatching(/^06-2026-03-06-formal_notice-.*\.pdf$/),
-      expect.stringMatching(/^07-2026-03-07-formal_notice-.*\.pdf$/),
+    expect([...files.keys()]).toEqual([
+      '00-requete-en-injonction-de-payer.pdf',
+      'piece-01-facture-F-1.pdf',
+      'piece-02-releve-de-la-facture-F-2.pdf',
+      'piece-03-2026-02-01-e-mail.eml',
+      'piece-04-2026-02-08-e-mail.eml',
+      'piece-05-2026-02-15-e-mail.eml',
+      'piece-06-2026-03-06-mise-en-demeure.pdf',
+      'piece-07-historique-des-relances.csv',
+      'piece-08-releve-de-compte-2026-03-16.pdf',
+      'piece-09-conditions-generales-de-vente.pdf',
     ]);
-    const csv = files.get('03-historique-des-relances.csv')!.toString('utf8');
+    // The list printed in the dossier and the files: one file per number, no more, no fewer.
+    const dossier = await pdfText(files.get('00-requete-en-injonction-de-payer.pdf')!);
+    const listed = [...dossier.slice(dossier.indexOf('Bordereau des pièces justificatives')).matchAll(/(?:^| )(\d{1,2})\. (?=[A-Z])/g)].map((m) => Number(m[1]));
+    expect(listed).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(dossier).toContain('Montant de la demande : 1 433,78 €');
+    expect(await pdfText(files.get('piece-01-facture-F-1.pdf')!)).toContain('FACTURE F-1'); // the copy attached, as it is
+    const extract = await pdfText(files.get('piece-02-releve-de-la-facture-F-2.pdf')!);
+    for (const e of ['Relevé de la facture F-2 – extrait de la comptabilité du créancier', 'La copie de la facture n’est pas jointe', 'Montant : 500,00 €', 'Aucun', 'Reste dû 500,00 €']) expect(extract).toContain(e);
+    const eml = files.get('piece-03-2026-02-01-e-mail.eml')!.toString('utf8');
+    expect(eml).toContain('To: compta@danone.example');
+    expect(eml).toMatch(/Subject: /);
+    expect(await pdfText(files.get('piece-06-2026-03-06-mise-en-demeure.pdf')!)).toContain('Mise en demeure');
+    expect(await pdfText(files.get('piece-09-conditions-generales-de-vente.pdf')!)).toContain('CONDITIONS GÉNÉRALES DE VENTE');
+    const csv = files.get('piece-07-historique-des-relances.csv')!.toString('utf8');
     expect(csv.split('\n')[0]).toBe('date;kind;step;subject;status;formal_notice;deadline;sent_on;registered_number;invoices');
     expect(csv).toMatch(/2026-03-06;letter;formal_notice;[^\n]*;sent;yes;2026-03-14;2026-03-06;1A 123 456 7890 1;F-1 F-2/);
-    expect(await pdfText(files.get('01-requete-injonction-de-payer.pdf')!)).toContain('Montant de la demande : 1 433,78 €');
-    expect(await pdfText(files.get(names[5]!)!)).toContain('Mise en demeure');
+    // Only what reached the debtor: no letter left to send, no call not made.
+    expect(csv).not.toMatch(/;(to_send|open|not_sent|failed|queued);/);
     expect((await t.as('sales').get(`/v1/legal-cases/${caseId}/bundle`)).status).toBe(403);
   });
 

@@ -82,7 +82,7 @@ describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NO
     await page.getByLabel('Image PNG ou JPEG, 512 Ko au plus').setInputFiles(path.join(files, 'logo.png'));
     await page.getByRole('button', { name: 'Envoyer le logo' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Logo enregistré.');
-    await expect.poll(() => page.getByAltText('Logo de la société').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(2);
+    await expect.poll(() => page.getByAltText('Logo de la société').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(2);
     await page.getByLabel('PDF, 5 Mo au plus').setInputFiles(path.join(files, 'cgv.pdf'));
     await page.getByRole('button', { name: 'Envoyer les conditions générales' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Conditions générales de vente enregistrées.');
@@ -98,7 +98,7 @@ describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NO
   it('fits a phone (390 px: no sideways scrolling); a credit manager is refused the page', async () => {
     const phone = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors, { viewport: { width: 390, height: 844 } });
     await phone.goto(`${base}/settings/company`);
-    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await phone.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await axe(phone, 'company-03-phone');
     await phone.context().close();
     const lea = await signIn(browser, base, 'lea@client.example', PASSWORD, consoleErrors);
