@@ -79,7 +79,7 @@ describe(`concurrency on ${mode} (ACCEPTANCE 14)`, () => {
     expect((await credit(t, c.id)).exposure.activeHolds).toBe(1_000_000);
     // They went through the group commit: every check counted once, in fewer round trips than checks.
     expect(after.checks - before.checks).toBe(200);
-    console.log(`group commit: 200 checks in ${after.roundTrips - before.roundTrips} round trips`);
+    process.stdout.write(`group commit: 200 checks in ${after.roundTrips - before.roundTrips} round trips\n`);
     expect(after.roundTrips - before.roundTrips).toBeLessThan(200);
     expect(after.fallbacks).toBe(before.fallbacks);
   }, 60_000);
