@@ -363,7 +363,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   });
   const refreshCollectionBlocks = (ids: string[]) => dunning.refreshBlocks(ids);
   const negotiation: NegotiationService = new NegotiationService({ db, audit, policy: collectionsPolicy, profiles, documents, letterhead, raise, today, now: () => clock.now(), changed: refreshCollectionBlocks });
-  const fec = new FecImportService({ db, ledger, audit, today });
+  const fec = new FecImportService({ db, ledger, customers, audit, today });
   const statements = new StatementService({ db, law, profiles, audit, letterhead, today });
   const insurance: CreditInsuranceService = new CreditInsuranceService({ db, credit, policy, audit, raise, announce: (ids) => ledger.announce(ids), today, now: () => clock.now() });
   const invoiceCopies = new InvoiceCopies(db, audit, () => clock.now());

@@ -74,7 +74,7 @@ export type ListCustomersQuery = z.output<typeof listCustomersQuery>;
 export const customerSchema = z.object({
   id: z.uuid(),
   externalId: z.string(),
-  siren: z.string(),
+  siren: z.string().nullable().describe('Null for a customer created from an accounting file without one (see the FEC import): it cannot be assessed until set'),
   siret: z.string().nullable(),
   name: z.string(),
   currency: z.string(),

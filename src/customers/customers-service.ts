@@ -50,6 +50,20 @@ export class CustomersService {
     private readonly transaction: <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>,
   ) {}
 
+  /**
+   * Customers created inside a caller's transaction (an import that creates the customers it needs,
+   * all or nothing with its ledger), each followed by the creation hooks (its credit account).
+   */
+  async createInTransaction(rows: readonly NewCustomerRow[], trx: Executor): Promise<CustomerRow[]> {
+    const out: CustomerRow[] = [];
+    for (const row of rows) {
+      const created = await this.store.insert(row, trx);
+      for (const hook of this.onCreated) await hook(created, trx);
+      out.push(created);
+    }
+    return out;
+  }
+
   addCreatedHook(hook: CustomerCreatedHook): void {
     this.onCreated.push(hook);
   }

@@ -20,7 +20,7 @@ export interface CustomersTable {
   id: Generated<string>;
   seq: ColumnType<number, never, never>;
   external_id: string;
-  siren: string;
+  siren: string | null;
   siret: string | null;
   name: string;
   currency: string;

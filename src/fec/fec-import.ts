@@ -7,6 +7,7 @@ import { InvalidInput } from '../errors.js';
 import type { CreditInput, DocRef, IngestResult, InvoiceInput, LedgerService } from '../ledger/ledger-service.js';
 import { decodeLines, parseFec, type FecEncoding, type FecLine } from './fec-parser.js';
 import { ownString } from '../ledger/csv.js';
+import type { CustomersService } from '../customers/customers-service.js';
 
 /** A receivable document read from the FEC's customer lines (accounts 411…). */
 interface Doc {
@@ -49,6 +50,8 @@ export interface FecReport {
   dueDatesEstimated: number;
   lettering: { groups: number; allocated: number; partialGroups: number };
   written: IngestResult;
+  /** With createCustomers=true: the customers made for unknown accounts (no SIREN yet: set it to assess them). */
+  createdCustomers: Array<{ account: string; customerId: string; name: string; line: number }>;
   reconciliation: { matches: boolean; customers: Array<{ account: string; customerId: string; fecBalance: number; vigieBalance: number; difference: number }> };
   timings: { parseMs: number; planMs: number; writeMs: number; reconcileMs: number };
 }
@@ -68,13 +71,14 @@ export class FecImportService {
     private readonly o: {
       db: Kysely<DB>;
       ledger: LedgerService;
+      customers: CustomersService;
       audit: AuditService;
       today: () => string;
     },
   ) {}
 
   /** `opts.encoding`: the whole file's, when the caller could read it first (detectFecEncoding); else judged on the first bytes. */
-  async import(body: AsyncIterable<Buffer | string>, opts: { asOf?: string | undefined; encoding?: FecEncoding }, actor: AuthContext): Promise<FecReport> {
+  async import(body: AsyncIterable<Buffer | string>, opts: { asOf?: string | undefined; encoding?: FecEncoding; createCustomers?: boolean }, actor: AuthContext): Promise<FecReport> {
     const asOf = opts.asOf ?? this.o.today();
     const started = Date.now();
     const docs: Doc[] = [];
@@ -104,7 +108,10 @@ export class FecImportService {
         const common = { key, date: l.pieceDate ?? l.date, amount: Math.abs(l.amount), letter: ownString(l.letter), letterDate: l.letterDate, line: l.line };
         if (l.amount > 0) {
           const piece = PLACEHOLDER_PIECES.has(l.piece.toUpperCase()) ? '' : ownString(l.piece);
-          let number = opening ? `AN-${key}-${piece || base}` : piece || base;
+          // No piece reference (a placeholder such as "-"): the entry's own number names the invoice when it is
+          // a real one (Odoo writes the invoice number there), else the entry's reference and line.
+          const named = piece || (k === 1 && !PLACEHOLDER_ENTRY.test(l.entry) ? ownString(l.entry) : base);
+          let number = opening ? `AN-${key}-${named}` : named;
           if (numbers.has(number)) number = `${number}/${base}`;
           numbers.add(number);
           docs.push({ type: 'invoice', id: number, ...common });
@@ -143,13 +150,16 @@ export class FecImportService {
     const keys = [...balances.keys()];
     const customers = await this.customers(keys);
     const unknown = keys.filter((k) => !customers.has(k));
-    if (unknown.length > 0) {
+    // Created with the ledger, in its transaction (all or nothing): externalId = the account, name = its label.
+    const toCreate = opts.createCustomers ? unknown.map((k) => ({ account: k, name: labels.get(k)!.label || k })) : [];
+    if (unknown.length > 0 && !opts.createCustomers) {
       throw new InvalidInput(
         `${unknown.length} customer account(s) of the FEC match no customer (by externalId or mapping): ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? '…' : ''}`,
         unknown.slice(0, 100).map((a) => ({ field: 'CompAuxNum', line: labels.get(a)!.line, message: `account ${a}${labels.get(a)!.label ? ` (${labels.get(a)!.label})` : ''}: create the customer with this externalId, or map it with PUT /v1/imports/fec/mappings/${a}` })),
         'unknown_accounts',
       );
     }
+    for (const c of toCreate) customers.set(c.account, { id: '', currency: 'EUR', terms_days: 30, terms_basis: 'invoice_date' });
     const wrongCurrency = keys.find((k) => customers.get(k)!.currency !== 'EUR');
     if (wrongCurrency) throw new InvalidInput(`account ${wrongCurrency}: its customer is in ${customers.get(wrongCurrency)!.currency}; a FEC is in euros`, [{ field: 'CompAuxNum', line: labels.get(wrongCurrency)!.line, message: 'customer currency is not EUR' }], 'currency_mismatch');
 
@@ -232,7 +242,18 @@ export class FecImportService {
       }
     };
     const plannedAt = Date.now();
-    const written = await this.o.ledger.ingestChunks(chunks());
+    const created: FecReport['createdCustomers'] = [];
+    const written = await this.o.ledger.ingestChunks(chunks(), async (trx) => {
+      if (toCreate.length === 0) return;
+      const rows = await this.o.customers.createInTransaction(
+        toCreate.map((c) => ({ external_id: c.account, siren: null, siret: null, name: c.name.slice(0, 200), currency: 'EUR', payment_terms_days: 30, payment_terms_basis: 'invoice_date' })),
+        trx,
+      );
+      for (const r of rows) {
+        customers.get(r.external_id)!.id = r.id;
+        created.push({ account: r.external_id, customerId: r.id, name: r.name, line: labels.get(r.external_id)!.line });
+      }
+    });
     const writtenAt = Date.now();
 
     const ids = keys.map((k) => customers.get(k)!.id);
@@ -263,6 +284,7 @@ export class FecImportService {
       dueDatesEstimated: estimated,
       lettering: { groups: groups.size, allocated, partialGroups },
       written,
+      createdCustomers: created,
       reconciliation: { matches: reconciliation.every((r) => r.difference === 0), customers: reconciliation },
       timings: { parseMs: parsedAt - started, planMs: plannedAt - parsedAt, writeMs: writtenAt - plannedAt, reconcileMs: Date.now() - writtenAt },
     };

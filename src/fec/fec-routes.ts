@@ -18,9 +18,16 @@ export function fecRoutes(service: FecImportService, options: { importMaxBytes: 
       description:
         'The 18 fields of article A47 A-1 (Debit/Credit, or Montant + Sens), tab or "|" separated, ISO 8859-15 or UTF-8 (detected), decimal commas, dates YYYYMMDD. ' +
         'Accounts 411…: the customer is CompAuxNum (else CompteNum), matched to a customer\'s externalId or a mapping. Lettering with DateLet up to asOf (default today) settles. ' +
-        'Due dates come from the customer\'s terms and are flagged estimated. A bad line rejects the whole file with its line number; unknown accounts are listed and nothing is written.',
+        'Due dates come from the customer\'s terms and are flagged estimated. A bad line rejects the whole file with its line number; unknown accounts are listed and nothing is written, unless createCustomers=true creates them. ' +
+        'EcritureNum 0, blank or repeated: entries are told apart by journal, date and piece; a placeholder PieceRef ("-", "0"…) takes the entry number as the invoice number.',
       roles: ['credit_manager'],
-      query: z.strictObject({ asOf: isoDateSchema.optional().describe('Lettering dated after this stays open (default: today)') }),
+      query: z.strictObject({
+        asOf: isoDateSchema.optional().describe('Lettering dated after this stays open (default: today)'),
+        createCustomers: z
+          .enum(['true', 'false'])
+          .optional()
+          .describe('true: a customer account (411…) that matches no customer creates one (externalId = CompAuxNum, else CompteNum; name = CompAuxLib), listed in createdCustomers; without a SIREN until one is set'),
+      }),
       rawBody: { contentTypes: CONTENT_TYPES, description: 'The FEC file, streamed' },
       responses: { 200: { description: 'What was read, written and the reconciliation per customer', schema: z.looseObject({}) }, 400: { description: 'A bad line (numbered), unknown accounts (listed)' } },
       handler: async ({ req, query, auth }) => {
@@ -31,7 +38,7 @@ export function fecRoutes(service: FecImportService, options: { importMaxBytes: 
         try {
           // The file is on disk: its encoding is judged on all of it, then it is read again to import.
           const encoding = await detectFecEncoding(upload.open());
-          return await service.import(upload.open(), { asOf: query.asOf, encoding }, auth);
+          return await service.import(upload.open(), { asOf: query.asOf, encoding, createCustomers: query.createCustomers === 'true' }, auth);
         } finally {
           upload.remove();
         }

@@ -106,9 +106,11 @@ export class LedgerService {
    * For imports: many chunks in one transaction, so the whole import lands or none of it does.
    * `seen` keeps document keys across chunks to refuse a document twice in one import.
    */
-  async ingestChunks(chunks: AsyncIterable<{ invoices: InvoiceInput[]; credits: CreditInput[] }>): Promise<IngestResult> {
+  /** `first`: work done in the same transaction before the first chunk (an import creating the customers it needs). */
+  async ingestChunks(chunks: AsyncIterable<{ invoices: InvoiceInput[]; credits: CreditInput[] }>, first?: (trx: Trx) => Promise<void>): Promise<IngestResult> {
     const state = newState();
     await this.db.transaction().execute(async (trx) => {
+      if (first) await first(trx);
       for await (const chunk of readAhead(chunks)) await this.applyChunk(trx, chunk.invoices, chunk.credits, state);
     });
     this.changed(state);
@@ -129,6 +131,8 @@ export class LedgerService {
     await this.credit.lockMany(toLock, trx);
     for (const id of toLock) state.locked.add(id);
     const touchedInvoices: string[] = [];
+    let resent: Array<{ id: string; kind: string }> = [];
+    let before = new Map<string, string>();
 
     if (invoices.length > 0) {
       const rows: InvoiceRow[] = invoices.map((doc) => ({
@@ -174,6 +178,8 @@ export class LedgerService {
           throw fail(doc.ref, doc.kind === 'payment' ? 'reference' : 'number', `${doc.kind.replace('_', ' ')} ${doc.reference} already exists for another customer`, 'document_customer_mismatch');
         }
       }
+      // A credit sent again is reported unchanged when it ends as it was: same fields, same allocations.
+      const signaturesBefore = await this.store.creditSignatures(existing.map((r) => r.id), trx);
       touchedInvoices.push(...(await this.store.reverseAllocations(existing.map((r) => r.id), trx)));
       const rows: CreditRow[] = credits.map((doc) => ({
         kind: doc.kind,
@@ -185,11 +191,9 @@ export class LedgerService {
       }));
       const upserted = await this.store.upsertCredits(rows, trx);
       const idByKey = new Map(upserted.map((r) => [`${r.kind}:${r.reference}`, r.id]));
-      for (const r of upserted) {
-        const counts = r.kind === 'payment' ? result.payments : result.creditNotes;
-        if (r.inserted) counts.created++;
-        else counts.updated++;
-      }
+      resent = upserted.filter((r) => !r.inserted);
+      for (const r of upserted) if (r.inserted) (r.kind === 'payment' ? result.payments : result.creditNotes).created++;
+      before = signaturesBefore;
 
       const wanted = credits.flatMap((doc) => doc.allocations.map((a) => ({ doc, ...a })));
       if (wanted.length > 0) {
@@ -227,6 +231,14 @@ export class LedgerService {
     result.autoAllocated += auto.allocations;
     touchedInvoices.push(...auto.invoiceIds);
     await this.store.refreshSettlement(touchedInvoices, trx);
+    if (resent.length > 0) {
+      const after = await this.store.creditSignatures(resent.map((r) => r.id), trx);
+      for (const r of resent) {
+        const counts = r.kind === 'payment' ? result.payments : result.creditNotes;
+        if (before.get(r.id) === after.get(r.id)) counts.unchanged++;
+        else counts.updated++;
+      }
+    }
   }
 
   /** One query for every customer a chunk names; checks each document's currency against its customer's. */

@@ -126,6 +126,16 @@ export class LedgerStore {
     return rows;
   }
 
+  /** What a credit is, with what it settles: equal before and after a re-send means it did not change. */
+  async creditSignatures(ids: readonly string[], trx: Trx): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await sql<{ id: string; sig: string }>`
+      SELECT c.id, c.customer_id || '|' || c.date || '|' || c.amount || '|' || c.currency || '|' ||
+             coalesce((SELECT string_agg(a.invoice_id || ':' || a.amount, ',' ORDER BY a.invoice_id, a.amount) FROM allocations a WHERE a.credit_id = c.id), '') AS sig
+        FROM credits c WHERE c.id = ANY (${[...ids]}::uuid[])`.execute(trx);
+    return new Map(rows.map((r) => [r.id, r.sig]));
+  }
+
   /** Undoes the allocations of credits being re-sent, reopening what they settled. Returns the invoices touched. */
   async reverseAllocations(creditIds: string[], trx: Trx): Promise<string[]> {
     if (creditIds.length === 0) return [];

@@ -23,15 +23,15 @@ export class MonitoringStore {
   }
 
   async portfolioSirens(): Promise<Set<string>> {
-    const rows = await this.db.selectFrom('customers').select('siren').distinct().execute();
-    return new Set(rows.map((r) => r.siren));
+    const rows = await this.db.selectFrom('customers').select('siren').distinct().where('siren', 'is not', null).execute();
+    return new Set(rows.map((r) => r.siren!));
   }
 
   async customersBySiren(sirens: readonly string[], trx: Kysely<DB> | Transaction<DB> = this.db): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     if (sirens.length === 0) return out;
     const rows = await trx.selectFrom('customers').select(['id', 'siren']).where('siren', '=', (eb) => eb.fn.any(eb.val([...sirens]))).execute();
-    for (const r of rows) out.set(r.siren, [...(out.get(r.siren) ?? []), r.id]);
+    for (const r of rows) out.set(r.siren!, [...(out.get(r.siren!) ?? []), r.id]);
     return out;
   }
 
@@ -58,7 +58,8 @@ export class MonitoringStore {
         LEFT JOIN source_results f ON f.source = 'ratios-inpi-bce' AND f.key = c.siren
         LEFT JOIN source_results b ON b.source = 'bodacc' AND b.key = c.siren
         LEFT JOIN (SELECT customer_id, sum(open_amount) AS open FROM invoices WHERE open_amount > 0 GROUP BY customer_id) i ON i.customer_id = c.id
-       WHERE r.fetched_at IS NULL OR r.fetched_at < ${registryBefore} OR f.fetched_at IS NULL OR f.fetched_at < ${financialsBefore} OR b.key IS NULL
+       WHERE c.siren IS NOT NULL
+         AND (r.fetched_at IS NULL OR r.fetched_at < ${registryBefore} OR f.fetched_at IS NULL OR f.fetched_at < ${financialsBefore} OR b.key IS NULL)
        GROUP BY c.siren
        ORDER BY sum(coalesce(i.open, 0)) DESC, min(least(r.fetched_at, f.fetched_at)) ASC NULLS FIRST, c.siren
        LIMIT ${limit}`.execute(this.db);

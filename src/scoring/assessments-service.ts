@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gradeInForce } from '../../scorers/grade-hysteresis.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { NotFound } from '../errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import { addDays, type Clock } from '../clock.js';
 import type { AuthContext } from '../api-keys/roles.js';
 import type { AuditEvent, AuditService } from '../audit/audit-service.js';
@@ -178,7 +178,8 @@ export class AssessmentsService {
   async recordForCustomer(customerId: string, options: AssessOptions, actor: AuthContext): Promise<RecordedAssessment> {
     const customer = await this.store.customer(customerId);
     if (!customer) throw new NotFound(`No customer ${customerId}`, 'customer_not_found');
-    const assessed = await this.live(customer, customer.siren, options);
+    if (!customer.siren) throw new Conflict(`Customer ${customerId} has no SIREN yet (created from an accounting file): set it before an assessment`, 'siren_missing');
+    const assessed = await this.live({ ...customer, siren: customer.siren }, customer.siren, options);
     // Read before the transaction: with the embedded database a read on another connection would wait for it.
     const { policy } = await this.scoringPolicy.current();
     return this.db.transaction().execute(async (trx) => {
@@ -260,6 +261,9 @@ export class AssessmentsService {
       .selectFrom('customers as c')
       .innerJoin('credit_accounts as a', 'a.customer_id', 'c.id')
       .select(['c.id', 'c.seq', 'c.siren', 'c.payment_terms_days', 'c.payment_terms_basis', 'a.risk_grade'])
+      // A customer without a SIREN (created from an accounting file) cannot be looked up: left out until it has one.
+      .where('c.siren', 'is not', null)
+      .$narrowType<{ siren: string }>()
       .orderBy('c.seq');
   }
 

@@ -320,9 +320,9 @@ export function webApp(deps: WebDeps): Router {
              WHERE customer_id = ${id} AND decision <> 'approved' AND declined IS NULL ORDER BY created_at DESC LIMIT 20`.execute(deps.db)
         : null,
       // What the registries said when last read (no source is called for a page).
-      deps.companies.stored([customer.siren]),
+      customer.siren ? deps.companies.stored([customer.siren]) : new Map<string, never>(),
     ]);
-    const company = stored.get(customer.siren);
+    const company = customer.siren ? stored.get(customer.siren) : undefined;
     const identity = company?.identity.siren ? company.identity : null;
     const lastEvent = company ? [...company.legalEvents.items].sort((a, b) => (a.publishedOn < b.publishedOn ? 1 : -1))[0] : undefined;
     const readOn = identity?.freshness.map((f) => f.fetchedAt).filter((x): x is string => x !== null).sort().at(-1);

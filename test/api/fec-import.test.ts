@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { makeSiren } from '../setup/test-app.js';
+import { readFileSync } from 'node:fs';
 
 const HEADER = 'JournalCode\tJournalLib\tEcritureNum\tEcritureDate\tCompteNum\tCompteLib\tCompAuxNum\tCompAuxLib\tPieceRef\tPieceDate\tEcritureLib\tDebit\tCredit\tEcritureLet\tDateLet\tValidDate\tMontantdevise\tIdevise';
 /** One FEC line: journal, entry, date, account, aux, piece, label, debit, credit, letter, letter date. */
@@ -149,8 +150,8 @@ describe('FEC import', () => {
     const res = await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(FEC, 'utf8')]));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.encoding).toBe('UTF-8');
-    // Payments and credit notes sent again are re-applied with the same allocations (the ledger reports them as updated).
-    expect(res.body.written).toMatchObject({ invoices: { created: 0, updated: 0, unchanged: 4 }, payments: { created: 0 }, creditNotes: { created: 0 } });
+    // Payments and credit notes sent again end as they were (same amounts, same allocations): unchanged.
+    expect(res.body.written).toMatchObject({ invoices: { created: 0, updated: 0, unchanged: 4 }, payments: { created: 0, updated: 0, unchanged: 3 }, creditNotes: { created: 0, updated: 0, unchanged: 1 } });
     expect(res.body.reconciliation.matches).toBe(true);
     expect(await fingerprint()).toBe(before);
     expect((await t.as('credit_manager').get('/v1/invoices/FA-001')).body.allocations).toEqual(allocations);
@@ -225,5 +226,69 @@ describe('FEC import', () => {
     expect((await t.as('credit_manager').get('/v1/invoices/FA-010')).body.amount).toBe(12_050);
     // A file of one entry is not the customer's whole account: the reconciliation says so.
     expect(res.body.reconciliation.customers).toEqual([{ account: 'CDUPONT', customerId: dupont, fecBalance: 12_050, vigieBalance: 92_050, difference: 80_000 }]);
+  });
+});
+
+describe('FEC files as other tools write them', () => {
+  it('Odoo (l10n_fr_fec, real export): padded amounts, "-" as piece, the invoice number in EcritureNum; createCustomers makes the accounts it does not know', async () => {
+    const odoo = readFileSync(path.resolve('test/fixtures/fec/odoo-14-l10n_fr_fec.txt'));
+    const refused = await post(odoo, '?asOf=2021-05-31');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('unknown_accounts');
+    expect(refused.body.error.details.map((d: { line: number }) => d.line)).toEqual([6, 8]);
+    const res = await post(odoo, '?asOf=2021-05-31&createCustomers=true');
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(200);
+    expect(res.body.createdCustomers).toEqual([
+      expect.objectContaining({ account: '7', name: 'partner_a', line: 6 }),
+      expect.objectContaining({ account: '411100', name: '411100', line: 8 }),
+    ]);
+    expect(res.body).toMatchObject({ encoding: 'UTF-8', lines: 7, entries: 2, documents: { invoices: 1, payments: 1 } });
+    expect(res.body.reconciliation.matches).toBe(true);
+    const invoice = (await t.as('credit_manager').get('/v1/invoices/INV%2F2021%2F00001')).body;
+    expect(invoice).toMatchObject({ amount: 776_045, issueDate: '2021-05-02', dueDate: '2021-06-01' });
+    const partner = (await t.as('credit_manager').get(`/v1/customers/${res.body.createdCustomers[0].customerId}`)).body;
+    expect(partner).toMatchObject({ externalId: '7', name: 'partner_a', siren: null });
+    // A customer without a SIREN cannot be assessed until one is set: said, not a 500.
+    const assess = await t.as('credit_manager').post(`/v1/customers/${partner.id}/assessments`, {});
+    expect(assess.status).toBe(409);
+    expect(assess.body.error.code).toBe('siren_missing');
+    const again = await post(odoo, '?asOf=2021-05-31&createCustomers=true');
+    expect(again.body.createdCustomers).toEqual([]);
+    expect(again.body.written).toMatchObject({ invoices: { created: 0, unchanged: 1 }, payments: { created: 0, unchanged: 1 } });
+  });
+
+  it('a 22-column export (BNC layout: DateRglt, ModeRglt, NatOp, IdClient) with CR CR LF line ends and EcritureNum 0: imported, then unchanged', async () => {
+    const aux = `CB${Date.now().toString(36).toUpperCase()}`;
+    const header = `${HEADER}\tDateRglt\tModeRglt\tNatOp\tIdClient`;
+    const extra = (d: string) => `\t${d}\tVIR\t\t${aux}`;
+    const p = aux.slice(-5);
+    const file = [
+      header,
+      l('VE', '0', '20250110', '411000', aux, `B1-${p}`, 'Honoraires B1', '600,00', '', 'BA', '20250210') + extra(''),
+      l('VE', '0', '20250110', '706000', '', `B1-${p}`, 'Honoraires B1', '', '600,00') + extra(''),
+      l('BQ', '0', '20250210', '512000', '', `RB-${p}`, 'Règlement', '600,00', '') + extra('20250210'),
+      l('BQ', '0', '20250210', '411000', aux, `RB-${p}`, 'Règlement', '', '600,00', 'BA', '20250210') + extra('20250210'),
+      l('VE', '0', '20250301', '411000', aux, `B2-${p}`, 'Honoraires B2', '250,00', '') + extra(''),
+      l('VE', '0', '20250301', '706000', '', `B2-${p}`, 'Honoraires B2', '', '250,00') + extra(''),
+    ].join('\r\r\n') + '\r\r\n';
+    const first = await post(Buffer.from(file, 'latin1'), '?asOf=2025-03-31&createCustomers=true');
+    expect(first.status, JSON.stringify(first.body).slice(0, 500)).toBe(200);
+    expect(first.body).toMatchObject({ encoding: 'ISO-8859-15', lines: 6, entries: 3, documents: { invoices: 2, payments: 1 }, createdCustomers: [expect.objectContaining({ account: aux })] });
+    expect(first.body.reconciliation.matches).toBe(true);
+    expect((await t.as('credit_manager').get(`/v1/invoices/B2-${p}`)).body).toMatchObject({ openAmount: 25_000 });
+    const again = await post(Buffer.from(file, 'latin1'), '?asOf=2025-03-31&createCustomers=true');
+    expect(again.body.written).toMatchObject({ invoices: { created: 0, updated: 0, unchanged: 2 }, payments: { created: 0, updated: 0, unchanged: 1 } });
+    expect(again.body.createdCustomers).toEqual([]);
+  });
+
+  it('createCustomers is all or nothing with the ledger: a refused document leaves no customer behind', async () => {
+    const aux = `CN${Date.now().toString(36).toUpperCase()}`;
+    // FA-001 belongs to CDUPONT (imported above): the same number for a new account is refused.
+    const file = [HEADER, l('VE', '9', '20250401', '411000', aux, 'FA-001', 'Facture', '100,00', ''), l('VE', '9', '20250401', '706000', '', 'FA-001', 'Facture', '', '100,00')].join('\n') + '\n';
+    const res = await post(file, '?asOf=2025-04-30&createCustomers=true');
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect((await t.as('credit_manager').get(`/v1/customers?externalId=${aux}`)).body.items ?? []).toEqual([]);
+    const { rows } = await t.container.database.pool.query('SELECT 1 FROM customers WHERE external_id = $1', [aux]);
+    expect(rows).toEqual([]);
   });
 });

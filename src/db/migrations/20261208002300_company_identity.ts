@@ -42,12 +42,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL,
       created_by text NOT NULL
     )`.execute(db);
+  // A customer created from an accounting file (FEC import, createCustomers) has no SIREN until one is set.
+  await sql`ALTER TABLE customers ALTER COLUMN siren DROP NOT NULL`.execute(db);
   // The dossier's numbered list of supporting documents, kept so the bundle holds exactly those.
   await sql`ALTER TABLE legal_cases ADD COLUMN pieces jsonb NOT NULL DEFAULT '[]'`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE legal_cases DROP COLUMN pieces`.execute(db);
+  await sql`DELETE FROM customers WHERE siren IS NULL`.execute(db);
+  await sql`ALTER TABLE customers ALTER COLUMN siren SET NOT NULL`.execute(db);
   await sql`DROP TABLE invoice_files`.execute(db);
   await sql`DROP TABLE company_files`.execute(db);
   await sql`DROP TABLE company_settings`.execute(db);
