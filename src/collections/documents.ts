@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { NotFound } from '../errors.js';
-import { header, invoiceTable, paragraphs, paymentDetails, reminderLog, signature, toBuffer, type Addressee, type Letterhead, type LetterInvoiceRow } from './pdf.js';
+import { colon, header, invoiceTable, paragraphs, paymentDetails, reminderLog, signature, toBuffer, type Addressee, type Letterhead, type LetterInvoiceRow } from './pdf.js';
 import { formatDay, formatMoney, formatPercent, type Language } from './templates.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -47,8 +47,8 @@ export interface StatementForPdf {
 }
 
 const S = {
-  fr: { title: 'Relevé de compte (décompte)', asOf: 'Arrêté au', credits: 'Paiements et avoirs', payment: 'Paiement', credit_note: 'Avoir', periods: 'Pénalités par période', waived: 'abandonné', total: 'Total dû', floored: 'taux contractuel porté au plancher légal', assumed: 'taux du semestre non saisi : dernier taux connu' },
-  en: { title: 'Statement of account (décompte)', asOf: 'As of', credits: 'Payments and credit notes', payment: 'Payment', credit_note: 'Credit note', periods: 'Penalties by period', waived: 'waived', total: 'Total due', floored: 'contract rate raised to the legal floor', assumed: "half-year's rate not entered: latest known rate" },
+  fr: { title: 'Relevé de compte (décompte)', asOf: 'Arrêté au', credits: 'Paiements et avoirs', payment: 'Paiement', credit_note: 'Avoir', periods: 'Pénalités par période', waived: 'abandonné', total: 'Total dû', floored: 'taux contractuel porté au plancher légal' },
+  en: { title: 'Statement of account (décompte)', asOf: 'As of', credits: 'Payments and credit notes', payment: 'Payment', credit_note: 'Credit note', periods: 'Penalties by period', waived: 'waived', total: 'Total due', floored: 'contract rate raised to the legal floor' },
 } as const;
 
 export function renderStatement(from: Letterhead, s: StatementForPdf, language: Language): Promise<Buffer> {
@@ -67,18 +67,19 @@ export function renderStatement(from: Letterhead, s: StatementForPdf, language: 
       doc.font('Helvetica').fontSize(8);
       for (const i of s.invoices) {
         for (const p of i.penalty.periods) {
-          const notes = [p.basis === 'contract_floored' ? t.floored : null, p.rateAssumed ? t.assumed : null, i.penalty.waived ? t.waived : null].filter(Boolean).join('; ');
-          doc.text(`${i.number} : ${formatDay(p.from, language)} – ${formatDay(p.to, language)}, ${p.days} j, ${m(p.base)} × ${formatPercent(p.rateBp, language)} = ${m(p.amount)}${notes ? ` (${notes})` : ''}`, 50, doc.y, { width: 495 });
+          // A rate assumed for a half-year not yet entered is the admin's matter (API and app), never the debtor's.
+          const notes = [p.basis === 'contract_floored' ? t.floored : null, i.penalty.waived ? t.waived : null].filter(Boolean).join('; ');
+          doc.text(`${i.number}${colon(language)} ${formatDay(p.from, language)} – ${formatDay(p.to, language)}, ${p.days} ${language === 'fr' ? 'j' : 'days'}, ${m(p.base)} × ${formatPercent(p.rateBp, language)} = ${m(p.amount)}${notes ? ` (${notes})` : ''}`, 50, doc.y, { width: 495 });
         }
       }
       doc.moveDown();
       if (s.credits.length) {
         doc.font('Helvetica-Bold').fontSize(10).text(t.credits, 50, doc.y);
         doc.font('Helvetica').fontSize(9);
-        for (const c of s.credits) doc.text(`${formatDay(c.date, language)} – ${c.kind === 'payment' ? t.payment : t.credit_note} ${c.reference} : ${m(c.amount)}`);
+        for (const c of s.credits) doc.text(`${formatDay(c.date, language)} – ${c.kind === 'payment' ? t.payment : t.credit_note} ${c.reference}${colon(language)} ${m(c.amount)}`);
         doc.moveDown();
       }
-      doc.font('Helvetica-Bold').fontSize(11).text(`${t.total} : ${m(s.totals.total)}`, 50, doc.y, { width: 495, align: 'right' });
+      doc.font('Helvetica-Bold').fontSize(11).text(`${t.total}${colon(language)} ${m(s.totals.total)}`, 50, doc.y, { width: 495, align: 'right' });
       doc.moveDown();
       // The statement's warnings (a rate assumed, a contract rate floored) are for the credit manager,
       // in the API and the app: never on the debtor's document, whose rows already say "taux plancher".
@@ -132,7 +133,7 @@ export function renderAgreement(input: {
       doc.moveDown();
       doc.font('Helvetica-Bold').fontSize(10).text(t.schedule, 50, doc.y);
       doc.font('Helvetica').fontSize(10);
-      for (const i of input.installments) doc.text(`${t.installment} ${i.seq} : ${formatDay(i.dueOn, input.language)} – ${m(i.amount)}`, 60, doc.y);
+      for (const i of input.installments) doc.text(`${t.installment} ${i.seq}${colon(input.language)} ${formatDay(i.dueOn, input.language)} – ${m(i.amount)}`, 60, doc.y);
       doc.moveDown();
       paragraphs(doc, t.breach.replace('{grace}', String(input.graceDays)));
       paymentDetails(doc, input.from, input.language);

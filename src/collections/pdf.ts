@@ -20,6 +20,9 @@ export interface Letterhead {
   logo: { content: Buffer; contentType: string } | null;
 }
 
+/** The colon of each language: French puts a space before it, English none. */
+export const colon = (language: Language) => (language === 'fr' ? ' :' : ':');
+
 /** An IBAN in groups of four, as it is printed (ISO 13616 paper format). */
 export const spacedIban = (iban: string) => iban.replace(/(.{4})(?=.)/g, '$1 ');
 
@@ -152,7 +155,7 @@ export function header(doc: PDFKit.PDFDocument, from: Letterhead, to: Addressee,
   doc.moveDown(2);
   doc.text(`${from.city ? `${from.city}, ` : ''}${formatDay(day, language)}`, 320);
   doc.moveDown(2);
-  doc.font('Helvetica-Bold').text(`${t.ref} : ${subject}`, 50, doc.y, { width: 495 });
+  doc.font('Helvetica-Bold').text(`${t.ref}${colon(language)} ${subject}`, 50, doc.y, { width: 495 });
   doc.font('Helvetica').moveDown();
 }
 
@@ -199,7 +202,7 @@ export function invoiceTable(doc: PDFKit.PDFDocument, rows: readonly LetterInvoi
   doc.moveDown(0.5);
   doc.font('Helvetica').fontSize(10);
   const total = (label: string, v: number, bold = false) => {
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').text(`${label} : ${m(v)}`, 50, doc.y, { width: 495, align: 'right' });
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').text(`${label}${colon(language)} ${m(v)}`, 50, doc.y, { width: 495, align: 'right' });
   };
   total(t.principal, open);
   total(t.penalties, penalties);
@@ -212,7 +215,7 @@ export function paymentDetails(doc: PDFKit.PDFDocument, from: Letterhead, langua
   const t = T[language];
   if (!from.iban) return;
   doc.font('Helvetica-Bold').fontSize(10).text(t.pay, 50, doc.y);
-  doc.font('Helvetica').text(`${t.transfer} : IBAN ${spacedIban(from.iban)}${from.bic ? ` – BIC ${from.bic}` : ''} – ${from.name}`);
+  doc.font('Helvetica').text(`${t.transfer}${colon(language)} IBAN ${spacedIban(from.iban)}${from.bic ? ` – BIC ${from.bic}` : ''} – ${from.name}`);
   doc.moveDown();
 }
 
