@@ -12,10 +12,10 @@ export const isApiPath = (p: string) => p.startsWith('/v1/') || ['/healthz', '/r
  * Every page and form, before any page handler: the query checked as the API's is (percent-encoding,
  * NUL), a form body parsed once for every route (any other body read to its end and counted), and
  * checked for what no page can store (NUL, lone surrogates). Errors go to the web router's error
- * page. Built as a router so that Express's own error handling covers each step. The `uploads`
- * paths take a multipart form instead, read by their screen.
+ * page. Built as a router so that Express's own error handling covers each step. The upload
+ * paths (`isUpload`) take a multipart form instead, read by their screen.
  */
-export function pageInput(uploads: ReadonlySet<string> = new Set()): RequestHandler {
+export function pageInput(isUpload: (path: string) => boolean = () => false): RequestHandler {
   const query: RequestHandler = (req, _res, next) => {
     req.body = {};
     assertCleanQuery(req.url);
@@ -38,7 +38,7 @@ export function pageInput(uploads: ReadonlySet<string> = new Set()): RequestHand
   // An upload form (multipart) of one of these paths is read by its screen (src/web/screens/uploads.ts), within its own limit.
   return (req, res, next) => {
     if (isApiPath(req.path)) return next();
-    if (req.method === 'POST' && uploads.has(req.path) && req.is('multipart/form-data')) return query(req, res, next);
+    if (req.method === 'POST' && isUpload(req.path) && req.is('multipart/form-data')) return query(req, res, next);
     guard(req, res, next);
   };
 }

@@ -38,6 +38,8 @@ import { Assets } from './assets.js';
 import { isApiPath, pageInput } from './page-input.js';
 import type { ScreenKit } from './screens/screen-kit.js';
 import { COMPANY_SCREEN_LABELS, COMPANY_UPLOADS, companyScreen } from './screens/company-screen.js';
+import { invoicesScreen, isInvoiceCopyUpload } from './screens/invoices-screen.js';
+import type { InvoiceCopies } from '../collections/invoice-copies.js';
 import type { CompanyService } from '../company/company-service.js';
 import { LANG_COOKIE, langOf, speaker, type Speaker, type WebLang } from './i18n.js';
 
@@ -73,6 +75,8 @@ interface WebDeps {
   companies: CompaniesService;
   /** The creditor's identity (Settings › Company). */
   company: CompanyService;
+  /** The copies of invoices (a customer's invoices page). */
+  invoiceCopies: InvoiceCopies;
   worklist: WorklistService;
   kpis: KpisService;
   policy: PolicyService;
@@ -129,6 +133,26 @@ const ALERT_TYPE_LABELS: Record<string, string> = {
   insurer_claim_due: 'déclaration à l’assureur à faire',
   legal_case_deadline: 'échéance d’une injonction de payer',
   company_identity_incomplete: 'identité de la société incomplète',
+};
+/** The state of a reminder, letter, call, promise, plan or dispute, in words. */
+const TIMELINE_STATUS: Record<string, string> = {
+  held: 'retenu : identité de la société à compléter',
+  queued: 'en file d’envoi',
+  pending: 'en file d’envoi',
+  sending: 'en cours d’envoi',
+  sent: 'envoyé',
+  not_sent: 'non envoyé (pas de serveur d’e-mail)',
+  failed: 'échec d’envoi',
+  to_send: 'à envoyer',
+  open: 'à faire',
+  done: 'fait',
+  cancelled: 'annulé',
+  kept: 'tenue',
+  broken: 'non tenue',
+  active: 'en cours',
+  completed: 'soldé',
+  defaulted: 'défaillant',
+  resolved: 'résolu',
 };
 /** Words of a decision and of a confidence level. */
 const DECISION_WORDS: Record<string, string> = { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' };
@@ -189,7 +213,7 @@ export function webApp(deps: WebDeps): Router {
     res.locals.speaker = speaker(langOf(req));
     next();
   });
-  router.use(pageInput(new Set(COMPANY_UPLOADS)));
+  router.use(pageInput((p) => COMPANY_UPLOADS.includes(p) || isInvoiceCopyUpload(p)));
   // The language switch: a preference kept in the browser (no server state, hence no CSRF token).
   router.post('/language', (req, res) => {
     const b = req.body as Record<string, string | undefined>;
@@ -370,7 +394,7 @@ export function webApp(deps: WebDeps): Router {
             }
           : null,
         waiting: waiting?.rows.map((o) => ({ orderId: o.order_id, encodedId: encodeURIComponent(o.order_id), amount: eur(o.amount, o.currency), decision: t(DECISION_WORDS[o.decision] ?? o.decision), date: frDate(new Date(o.created_at).toISOString()) })) ?? [],
-        timeline: timeline?.items.map((i) => ({ date: frDate(i.at), summary: i.summary, status: i.status ?? '', link: i.link })) ?? null,
+        timeline: timeline?.items.map((i) => ({ date: frDate(i.at), summary: i.summary, status: i.status ? t(TIMELINE_STATUS[i.status] ?? i.status) : '', link: i.link })) ?? null,
         audit: audit?.items.map((e) => ({ date: frDate(e.at), actor: e.actor, action: e.action, reason: e.reason ?? '' })) ?? null,
         credit: {
           exposure: eur(c.exposure.total, cur),
@@ -865,6 +889,7 @@ export function webApp(deps: WebDeps): Router {
     },
   };
   companyScreen(kit, deps.company);
+  invoicesScreen(kit, { db: deps.db, copies: deps.invoiceCopies });
   router.get('/settings', loadSession, signedIn, allow(ADMIN), (_req, res) => settingsPage(res));
   router.post('/settings/policy', ...adminForm, async (req, res) => {
     const b = req.body as Record<string, string | undefined>;
@@ -1087,7 +1112,7 @@ const SCORERS_FR: Record<string, string> = {
 
 /** Every French label the pages translate from these tables (test/web/i18n.test.ts checks each has its English). */
 export const TRANSLATED_LABELS: readonly string[] = [
-  ...[ROLE_LABELS, REASONS_FR, ALERT_TYPE_LABELS, ALERT_STATUS_WORDS, TASKS, STATUS_FR, CONDITIONS_FR, STATEMENT_TYPES, SCORERS_FR, DECISION_WORDS, CONFIDENCE_WORDS].flatMap((table) => Object.values(table)),
+  ...[TIMELINE_STATUS, ROLE_LABELS, REASONS_FR, ALERT_TYPE_LABELS, ALERT_STATUS_WORDS, TASKS, STATUS_FR, CONDITIONS_FR, STATEMENT_TYPES, SCORERS_FR, DECISION_WORDS, CONFIDENCE_WORDS].flatMap((table) => Object.values(table)),
   ...[...SEVERITIES, ...STATUSES, ...Object.values(DECISIONS)].map((x) => x.label),
   ...COMPANY_SCREEN_LABELS,
 ];

@@ -19,6 +19,7 @@ let t: TestApp;
 let server: Server;
 let base: string;
 let browser: Browser;
+let customerId: string;
 const consoleErrors: string[] = [];
 const files = mkdtempSync(path.join(tmpdir(), 'vigie-company-'));
 
@@ -42,6 +43,20 @@ afterAll(async () => {
 });
 
 describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NOTE}`, () => {
+  it('while the identity is incomplete, the reminder waits and the customer sheet says why', async () => {
+    const c = await t.as('credit_manager').post('/v1/customers', { externalId: 'WEB-HELD', siren: '552100554', name: 'Client Retenu' }).expect(201);
+    customerId = c.body.id;
+    await t.as('collector').put(`/v1/customers/${customerId}/collections-profile`, { contacts: [{ name: 'AP', email: 'ap@held.example' }] }).expect(200);
+    await t.as('credit_manager').post('/v1/invoices', { number: 'WEB-H1', customerId, issueDate: '2026-11-01', dueDate: '2026-12-01', amount: 120_000, currency: 'EUR' }).expect(200);
+    await t.container.services.collections.dunning.run();
+    const page = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors);
+    await page.goto(`${base}/customers/${customerId}`);
+    await expect.poll(() => page.getByRole('cell', { name: 'retenu : identité de la société à compléter' }).count()).toBe(1);
+    await page.goto(`${base}/alerts`);
+    await expect.poll(() => page.getByText('identité de la société incomplète').count()).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
   it('an admin completes the identity, a logo and the terms of sale; what was missing is said until then', async () => {
     const page = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors);
     await page.getByRole('link', { name: 'Réglages' }).click();
@@ -95,17 +110,39 @@ describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NO
     await page.context().close();
   });
 
+  it("a customer's invoices page takes the copy of an invoice (a PDF), shows it again, refuses anything else", async () => {
+    const page = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors);
+    await page.goto(`${base}/customers/${customerId}`);
+    await page.getByRole('link', { name: 'Factures et leurs copies' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Factures de Client Retenu');
+    await axe(page, 'invoices-01');
+    await page.getByLabel('Copie de la facture WEB-H1').setInputFiles(path.join(files, 'logo.png'));
+    await page.getByRole('button', { name: 'Joindre' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Copie refusée : un PDF de 5 Mo au plus.');
+    await page.getByLabel('Copie de la facture WEB-H1').setInputFiles(path.join(files, 'cgv.pdf'));
+    await page.getByRole('button', { name: 'Joindre' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Copie de la facture WEB-H1 enregistrée.');
+    const copy = await page.request.get(`${base}${await page.getByRole('link', { name: 'Voir la copie' }).getAttribute('href')}`);
+    expect(copy.headers()['content-type']).toBe('application/pdf');
+    expect((await t.as('collector').get('/v1/invoices/WEB-H1/copy')).status).toBe(200);
+    await expect.poll(() => page.getByRole('button', { name: 'Remplacer' }).count()).toBe(1);
+    await page.context().close();
+  });
+
   it('fits a phone (390 px: no sideways scrolling); a credit manager is refused the page', async () => {
     const phone = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors, { viewport: { width: 390, height: 844 } });
     await phone.goto(`${base}/settings/company`);
     expect(await phone.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await axe(phone, 'company-03-phone');
+    await phone.goto(`${base}/customers/${customerId}/invoices`);
+    expect(await phone.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await axe(phone, 'invoices-02-phone');
     await phone.context().close();
     const lea = await signIn(browser, base, 'lea@client.example', PASSWORD, consoleErrors);
     const res = await lea.goto(`${base}/settings/company`);
     expect(res!.status()).toBe(403);
     expect(await lea.getByRole('heading', { level: 1 }).textContent()).toBe('Accès refusé');
     await lea.context().close();
-    expect(consoleErrors, consoleErrors.join("\n")).toEqual([]);
+    expect(consoleErrors, consoleErrors.join('\n')).toEqual([]);
   });
 });

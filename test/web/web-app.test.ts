@@ -289,7 +289,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the web application in Chromium${NO_CHROMIUM_NOT
 
     await page.goto(`${base}/customers/${c.body.id}`);
     const timeline = page.locator('table', { hasText: 'Relances, courriers' });
-    expect(await timeline.textContent()).toContain('done');
+    expect(await timeline.textContent()).toContain('fait');
     expect(await page.getByRole('link', { name: 'Relevé de compte (PDF)' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Bloquer le client' }).count()).toBe(0);
     await axe(page, '08b-customer-collections');
