@@ -3,7 +3,7 @@ import { defineRoute, type RouteDef } from '../http/route.js';
 import { uuidSchema } from '../identifiers.js';
 import type { AlertsService } from './alerts-service.js';
 
-export const ALERT_TYPES = ['legal_event', 'grade_downgrade', 'grade_upgrade', 'limit_exceeded', 'overdue', 'auto_blocked', 'auto_unblocked', 'limit_review_due', 'source_stale', 'sanction_published', 'promise_broken', 'installment_late', 'formal_notice_due', 'dispute_opened', 'email_failed', 'insolvency_opened', 'claim_deadline', 'cover_reduced', 'insurer_claim_due', 'legal_case_deadline', 'company_identity_incomplete'] as const;
+export const ALERT_TYPES = ['legal_event', 'grade_downgrade', 'grade_upgrade', 'limit_exceeded', 'overdue', 'auto_blocked', 'auto_unblocked', 'limit_review_due', 'source_stale', 'sanction_published', 'promise_broken', 'installment_late', 'formal_notice_due', 'dispute_opened', 'email_failed', 'insolvency_opened', 'claim_deadline', 'cover_reduced', 'insurer_claim_due', 'legal_case_deadline', 'company_identity_incomplete', 'late_payment_rate_missing'] as const;
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 
 const alertSchema = z.object({

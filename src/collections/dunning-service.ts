@@ -132,6 +132,25 @@ export class DunningService {
       const c = await this.runBatch(ids, today, horizon, plans, policy, company);
       for (const [k, v] of Object.entries(c)) counts[k] = (counts[k] ?? 0) + v;
     }
+    // The half-year's late-payment rates are data an admin enters when published: until then the
+    // latest known ones are used (and flagged); the admins are told, never the debtor.
+    const { rates } = await this.o.law.tables();
+    const found = ratesFor(rates, today);
+    const halfYear = `${today.slice(0, 4)}-${today.slice(5, 7) < '07' ? '01' : '07'}-01`;
+    if (!found || found.assumed) {
+      await this.o.raise([
+        {
+          type: 'late_payment_rate_missing',
+          severity: 'medium',
+          customerId: null,
+          dedupeKey: `late_payment_rate_missing:${halfYear}`,
+          message: `The late-payment rates of the half-year starting ${halfYear} are not entered: penalties use those of ${found?.rates.periodStart ?? 'no half-year'} until they are entered in the late-payment rates (the ECB rate and the legal interest rate, with their sources).`,
+          data: { periodStart: halfYear, used: found?.rates.periodStart ?? null },
+        },
+      ]);
+    } else {
+      await this.o.resolve([`late_payment_rate_missing:${halfYear}`], 'the half-year rates are entered');
+    }
     if (counts.held) {
       await this.o.raise([
         {

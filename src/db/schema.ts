@@ -228,7 +228,8 @@ export type AlertType =
   | 'cover_reduced'
   | 'insurer_claim_due'
   | 'legal_case_deadline'
-  | 'company_identity_incomplete';
+  | 'company_identity_incomplete'
+  | 'late_payment_rate_missing';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export interface AlertsTable {

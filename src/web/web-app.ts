@@ -133,6 +133,7 @@ const ALERT_TYPE_LABELS: Record<string, string> = {
   insurer_claim_due: 'déclaration à l’assureur à faire',
   legal_case_deadline: 'échéance d’une injonction de payer',
   company_identity_incomplete: 'identité de la société incomplète',
+  late_payment_rate_missing: 'taux de pénalités du semestre à saisir',
 };
 /** The state of a reminder, letter, call, promise, plan or dispute, in words. */
 const TIMELINE_STATUS: Record<string, string> = {

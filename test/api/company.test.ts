@@ -82,6 +82,11 @@ describe("the creditor's identity as data", () => {
     expect(alerts[0]).toMatchObject({ customerId: null, severity: 'high', status: 'open' });
     expect(alerts[0].data.missing).toEqual(['legalName', 'registeredOffice', 'siren', 'iban']);
 
+    // H2 2026's late-payment rates are not in the shipped table: the admins are told, once per half-year.
+    const rate = (await t.as('admin').get('/v1/alerts?type=late_payment_rate_missing')).body.items;
+    expect(rate).toHaveLength(1);
+    expect(rate[0]).toMatchObject({ customerId: null, status: 'open', data: { periodStart: '2026-07-01', used: '2026-01-01' } });
+
     const statement = await t.as('collector').get(`/v1/customers/${id}/statement?format=pdf`);
     expect(statement.status).toBe(409);
     expect(statement.body.error.code).toBe('company_identity_incomplete');

@@ -9,7 +9,7 @@ import { ALERT_TYPES_AFTER as PREVIOUS_ALERT_TYPES } from './20261207001800_lega
  * one alert tells the admins why.
  */
 const BEFORE = PREVIOUS_ALERT_TYPES;
-const ADDED = "'company_identity_incomplete'";
+const ADDED = "'company_identity_incomplete', 'late_payment_rate_missing'";
 /** The alert types in force after this migration (the next migration that adds some starts from it). */
 export const ALERT_TYPES_AFTER = `${BEFORE}, ${ADDED}`;
 
