@@ -182,7 +182,9 @@ export class NegotiationService {
     const p = await this.promise(id);
     if (p.status !== 'open') throw new Conflict(`Promise ${id} is ${p.status}`, 'promise_not_open');
     await this.o.db.transaction().execute(async (trx) => {
-      await trx.updateTable('payment_promises').set({ status: 'cancelled', resolved_at: this.o.now() }).where('id', '=', id).where('status', '=', 'open').execute();
+      // Guarded by its status: of two people cancelling at once, one does (the other gets 409).
+      const done = await trx.updateTable('payment_promises').set({ status: 'cancelled', resolved_at: this.o.now() }).where('id', '=', id).where('status', '=', 'open').executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) throw new Conflict(`Promise ${id} is no longer open`, 'promise_not_open');
       await this.o.audit.record({ actor, action: 'promise.cancelled', entityType: 'payment_promise', entityId: id, customerId: p.customerId, reason }, trx);
     });
     await this.o.changed([p.customerId]);
@@ -264,7 +266,8 @@ export class NegotiationService {
     const p = await this.paymentPlan(id);
     if (p.status !== 'active') throw new Conflict(`Payment plan ${id} is ${p.status}`, 'payment_plan_not_active');
     await this.o.db.transaction().execute(async (trx) => {
-      await trx.updateTable('payment_plans').set({ status: 'cancelled', resolved_at: this.o.now() }).where('id', '=', id).execute();
+      const done = await trx.updateTable('payment_plans').set({ status: 'cancelled', resolved_at: this.o.now() }).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) throw new Conflict(`Payment plan ${id} is no longer active`, 'payment_plan_not_active');
       await this.o.audit.record({ actor, action: 'payment_plan.cancelled', entityType: 'payment_plan', entityId: id, customerId: p.customerId, reason }, trx);
     });
     await this.o.changed([p.customerId]);
@@ -333,11 +336,13 @@ export class NegotiationService {
     const d = await this.dispute(id);
     if (d.status !== 'open') throw new Conflict(`Dispute ${id} is already resolved`, 'dispute_resolved');
     await this.o.db.transaction().execute(async (trx) => {
-      await trx
+      const done = await trx
         .updateTable('disputes')
         .set({ status: 'resolved', resolution: input.resolution, resolved_at: this.o.now(), resolved_by: actor.name, comment: input.comment ?? d.comment })
         .where('id', '=', id)
-        .execute();
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) throw new Conflict(`Dispute ${id} is already resolved`, 'dispute_resolved');
       await this.o.audit.record({ actor, action: 'dispute.resolved', entityType: 'dispute', entityId: id, customerId: d.customerId, newValue: input }, trx);
       await sql`UPDATE alerts SET status = 'resolved', resolved_at = ${this.o.now()}, resolved_by = ${actor.name} WHERE dedupe_key = ${`dispute_opened:${id}`} AND status <> 'resolved'`.execute(trx);
     });
@@ -371,7 +376,8 @@ export class NegotiationService {
     const p = await this.pauseView(id);
     if (p.endedAt) throw new Conflict(`Pause ${id} already ended`, 'pause_ended');
     await this.o.db.transaction().execute(async (trx) => {
-      await trx.updateTable('collection_pauses').set({ ended_at: this.o.now(), ended_by: actor.name }).where('id', '=', id).execute();
+      const done = await trx.updateTable('collection_pauses').set({ ended_at: this.o.now(), ended_by: actor.name }).where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) throw new Conflict(`Pause ${id} already ended`, 'pause_ended');
       await this.o.audit.record({ actor, action: 'collections.resumed', entityType: 'collection_pause', entityId: id, customerId: p.customerId }, trx);
     });
     return this.pauseView(id);

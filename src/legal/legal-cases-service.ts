@@ -140,6 +140,9 @@ export class LegalCasesService {
       if (inv.factor !== null) throw InvalidInput.field(field, `${n} is assigned to ${inv.factor}, who collects it`, 'invoice_factored');
     });
 
+    // One invoice in at most one case in progress (checked again under the account's lock below).
+    await this.refuseInOpenCase(customerId, invoices, numbers, this.o.db);
+
     // After a formal notice left unanswered: each invoice was in a mise en demeure whose deadline passed.
     const reminders = await this.reminders(customerId, numbers);
     const drafted = reminders.filter((r) => r.formal_notice);
@@ -191,6 +194,10 @@ export class LegalCasesService {
     });
     const now = this.o.now();
     const row = await this.o.db.transaction().execute(async (trx) => {
+      // The account, as every money transaction takes it: two cases opened at once for the same
+      // invoices are serialised here, and the second finds the first.
+      await sql`SELECT 1 FROM credit_accounts WHERE customer_id = ${customerId} FOR UPDATE`.execute(trx);
+      await this.refuseInOpenCase(customerId, invoices, numbers, trx);
       const documentId = randomUUID();
       await this.o.documents.insert([{ id: documentId, customerId, kind: 'legal_dossier', filename: `injonction-de-payer-${customer.external_id}-${today}.pdf`.replace(/[^A-Za-z0-9._-]/g, '_'), content, createdAt: now }], trx);
       const r = await trx
@@ -217,6 +224,20 @@ export class LegalCasesService {
       return r;
     });
     return this.view(row);
+  }
+
+  /** 409 when one of these invoices is already claimed in a case in progress (not paid or closed). */
+  private async refuseInOpenCase(customerId: string, invoices: ReadonlyArray<{ id: string; number: string }>, numbers: readonly string[], db: Kysely<DB>): Promise<void> {
+    const { rows } = await sql<{ id: string; invoice_ids: string[] }>`
+      SELECT id, invoice_ids FROM legal_cases
+       WHERE customer_id = ${customerId} AND status NOT IN ('paid', 'closed') AND invoice_ids && ${invoices.map((i) => i.id)}::uuid[]`.execute(db);
+    if (rows.length === 0) return;
+    const taken = invoices.filter((i) => rows.some((r) => r.invoice_ids.includes(i.id))).sort((a, b) => numbers.indexOf(a.number) - numbers.indexOf(b.number));
+    throw new Conflict(
+      `${taken.map((i) => i.number).join(', ')} already in the legal case ${rows[0]!.id}`,
+      'invoice_in_legal_case',
+      taken.map((i) => ({ field: `body.invoices[${numbers.indexOf(i.number)}]`, message: `${i.number} is claimed in case ${rows.find((r) => r.invoice_ids.includes(i.id))!.id}` })),
+    );
   }
 
   /** The court of the debtor's registered office, from the RCS greffe its BODACC announcements name (latest first). */

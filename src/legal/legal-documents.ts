@@ -1,5 +1,6 @@
 import { header, invoiceTable, legalMentions, paragraphs, signature, toBuffer, type Addressee, type Letterhead, type LetterInvoiceRow } from '../collections/pdf.js';
 import { formatDay, formatMoney } from '../collections/templates.js';
+import { INSOLVENCY_LAW } from './insolvency-law.js';
 
 const PROCEEDING: Record<string, string> = {
   sauvegarde: 'procédure de sauvegarde',
@@ -50,6 +51,7 @@ export function renderDeclaration(input: {
   const d = (v: string) => formatDay(v, 'fr');
   const to: Addressee = { name: input.mandataire ?? 'Mandataire judiciaire désigné par le jugement (à compléter)', siren: null, address: [input.mandataire ? 'Mandataire judiciaire / liquidateur' : ''].filter(Boolean) };
   const proceeding = PROCEEDING[input.proceeding] ?? input.proceeding;
+  const claims = INSOLVENCY_LAW.declarationOfClaims;
   return toBuffer(
     (doc) => {
       header(doc, input.from, to, input.day, `Déclaration de créance – ${input.debtor.name} – ${proceeding}`, 'fr');
@@ -62,7 +64,7 @@ export function renderDeclaration(input: {
         `${proceeding[0]!.toUpperCase()}${proceeding.slice(1)} ouverte par jugement du ${d(input.judgment.date)}${input.judgment.court ? ` (${input.judgment.court})` : ''}`,
         input.judgment.nature ? `Jugement : ${input.judgment.nature}` : null,
         `Publication au BODACC le ${d(input.announcement.publishedOn)}, annonce ${input.announcement.id}`,
-        `Délai de déclaration : au plus tard le ${d(input.deadline)} (${input.creditorAbroad ? '4 mois, créancier hors de France métropolitaine' : '2 mois'} à compter de la publication, articles L622-24 et R622-24 du Code de commerce)`,
+        `Délai de déclaration : au plus tard le ${d(input.deadline)} (${input.creditorAbroad ? `${claims.monthsFromPublication + claims.extraMonthsForCreditorsAbroad} mois, créancier hors de France métropolitaine` : `${claims.monthsFromPublication} mois`} à compter de la publication, articles L622-24 et R622-24 du Code de commerce)`,
       ]);
       section(doc, 'Créances nées antérieurement au jugement d’ouverture, déclarées à titre chirographaire');
       doc.text(`Pénalités de retard (L441-10) arrêtées au ${d(input.penaltiesUntil)}, veille du jugement d’ouverture (article L622-28) ; indemnité forfaitaire pour frais de recouvrement (D441-5) par facture payée en retard.`, 60, doc.y, { width: 485 });
@@ -77,7 +79,7 @@ export function renderDeclaration(input: {
       if (retained.length) {
         lines(doc, [
           `Les marchandises des factures ${retained.map((i) => i.number).join(', ')} ont été vendues avec une clause de réserve de propriété (${m(retained.reduce((s, i) => s + i.open, 0))}).`,
-          `Action en revendication à exercer au plus tard le ${d(input.retentionClaimDeadline)} (3 mois à compter de la publication, articles L624-9 et L624-16).`,
+          `Action en revendication à exercer au plus tard le ${d(input.retentionClaimDeadline)} (${INSOLVENCY_LAW.retentionOfTitle.claimMonthsFromPublication} mois à compter de la publication, articles L624-9 et L624-16).`,
         ]);
       } else {
         lines(doc, ['Aucune clause de réserve de propriété invoquée.']);
@@ -143,7 +145,9 @@ export function renderInjonctionDossier(input: {
         `Représentant légal : ${rep ? `${rep.name}${rep.role ? `, ${rep.role}` : ''} (registre du commerce et des sociétés)` : 'non connu du registre – à compléter'}`,
       ]);
       section(doc, `Décompte de la créance arrêté au ${d(claim.asOf)}`);
-      doc.text('Créance certaine, liquide et exigible née de ventes conclues entre professionnels : factures impayées à leur échéance, pénalités de retard (article L441-10 du Code de commerce) et indemnité forfaitaire pour frais de recouvrement de 40 € par facture (article D441-5).', 60, doc.y, { width: 485 });
+      // The indemnity of each invoice is the one of its table on its due date (claims.ts): the dossier says the amount claimed.
+      const indemnity = claim.invoices.find((i) => i.indemnity > 0)?.indemnity;
+      doc.text(`Créance certaine, liquide et exigible née de ventes conclues entre professionnels : factures impayées à leur échéance, pénalités de retard (article L441-10 du Code de commerce) et indemnité forfaitaire pour frais de recouvrement${indemnity ? ` de ${m(indemnity)} par facture` : ''} (article D441-5).`, 60, doc.y, { width: 485 });
       invoiceTable(doc, claim.invoices, claim.currency, 'fr');
       if (claim.payments.length) {
         section(doc, 'Paiements reçus sur ces factures (déduits)');

@@ -239,7 +239,12 @@ describe('collections: the default French plan walked day by day', () => {
     await t.container.startJobs();
     const runRecord = await runJob(t, 'collections');
     expect(runRecord.status).toBe('succeeded');
-    expect(runRecord.counts).toMatchObject({ customers: expect.any(Number), actions: expect.any(Number) });
+    // What the job recorded is what it did: the customers with open invoices due by then, the actions written that day.
+    const { rows: [db] } = await t.container.database.pool.query<{ customers: number; actions: number }>(
+      `SELECT (SELECT count(DISTINCT customer_id)::int FROM invoices WHERE open_amount > 0 AND due_date <= DATE '2026-03-26' + 3) AS customers,
+              (SELECT count(*)::int FROM collection_actions WHERE run_on = DATE '2026-03-26') AS actions`,
+    );
+    expect(runRecord.counts).toMatchObject({ customers: db!.customers, actions: db!.actions, held: 0 });
   });
 
   it('a collector reads customers and the ledger and works collections, but sets no limit and edits no plan', async () => {

@@ -191,10 +191,37 @@ describe('disputes and pauses', () => {
     // Still counted in exposure.
     const c = await t.as('credit_manager').get(`/v1/customers/${id}`);
     expect(c.body.credit.exposure.total).toBe(30_000);
-    const resolved = await t.as('collector').post(`/v1/collections/disputes/${dispute.body.id}/resolve`, { resolution: 'rejected', comment: 'Livraison conforme' });
-    expect(resolved.status).toBe(200);
+    // Two people resolving it at once: one does, the other is told it already is (guarded by its status).
+    const both = await Promise.all([
+      t.as('collector').post(`/v1/collections/disputes/${dispute.body.id}/resolve`, { resolution: 'rejected', comment: 'Livraison conforme' }),
+      t.as('credit_manager').post(`/v1/collections/disputes/${dispute.body.id}/resolve`, { resolution: 'withdrawn', comment: 'Retiré' }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 409)!.body.error.code).toBe('dispute_resolved');
+    const audits = (await t.as('admin').get(`/v1/audit?entityType=dispute&entityId=${dispute.body.id}`)).body.items.filter((a: { action: string }) => a.action === 'dispute.resolved');
+    expect(audits).toHaveLength(1);
     await walk('2026-06-06', '2026-06-06');
     expect(await stepsOf(id)).toEqual([`2026-06-05 reminder_courteous ${numbers[0]}`, `2026-06-06 reminder_courteous ${numbers[1]}`]);
+  });
+
+  it('a plan, a promise or a pause ended by two people at once ends once (guarded by its status)', async () => {
+    const { id, numbers } = await customerWith([{ dueDate: '2026-07-01', amount: 60_000 }, { dueDate: '2026-07-01', amount: 10_000 }]);
+    at('2026-07-03');
+    const plan = await t.as('collector').post(`/v1/customers/${id}/payment-plans`, { invoiceNumbers: [numbers[0]], installments: [{ dueOn: '2026-07-20', amount: 60_000 }] });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const promise = await t.as('collector').post(`/v1/customers/${id}/promises`, { invoiceNumbers: [numbers[1]], amount: 10_000, promisedOn: '2026-07-10', promisedBy: 'M. Client', channel: 'phone' });
+    expect(promise.status, JSON.stringify(promise.body)).toBe(201);
+    const pause = await t.as('collector').post(`/v1/customers/${id}/collections/pauses`, { until: '2026-07-20', reason: 'reprise en cours' });
+    expect(pause.status, JSON.stringify(pause.body)).toBe(201);
+    for (const [path, body, code] of [
+      [`/v1/collections/payment-plans/${plan.body.id}/cancel`, { reason: 'renégocié' }, 'payment_plan_not_active'],
+      [`/v1/collections/promises/${promise.body.id}/cancel`, { reason: 'erreur' }, 'promise_not_open'],
+      [`/v1/collections/pauses/${pause.body.id}/end`, undefined, 'pause_ended'],
+    ] as const) {
+      const both = await Promise.all([t.as('collector').post(path, body), t.as('credit_manager').post(path, body)]);
+      expect(both.map((r) => r.status).sort(), path).toEqual([200, 409]);
+      expect(both.find((r) => r.status === 409)!.body.error.code, path).toBe(code);
+    }
   });
 
   it('a customer in collective proceedings or ceased (grade X) gets no reminder', async () => {

@@ -114,7 +114,14 @@ describe('an injonction de payer', () => {
   });
 
   it('opens with the court of the registered office and the décompte: principal, penalties, €40 indemnities, payments, fees', async () => {
-    const res = await open(['F-1', 'F-2'], { fees: [{ label: 'Frais de greffe', amount: 3_547 }] });
+    // Two people opening it at once: one case; the other is told which invoice is already claimed.
+    const request = () => open(['F-1', 'F-2'], { fees: [{ label: 'Frais de greffe', amount: 3_547 }] });
+    const both = await Promise.all([request(), request()]);
+    const res = both.find((r) => r.status === 201) ?? both[0]!;
+    expect(both.map((r) => r.status).sort(), JSON.stringify(both.map((r) => r.body))).toEqual([201, 409]);
+    const refused = both.find((r) => r.status === 409)!;
+    expect(refused.body.error.code).toBe('invoice_in_legal_case');
+    expect(refused.body.error.details.map((d: { field: string }) => d.field)).toEqual(['body.invoices[0]', 'body.invoices[1]']);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     caseId = res.body.id;
     expect(res.body).toMatchObject({ status: 'prepared', tribunal: { name: 'Tribunal de commerce de Paris', source: 'BODACC (GREFFE DU TRIBUNAL DE COMMERCE DE PARIS)' } });
