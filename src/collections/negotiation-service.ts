@@ -206,26 +206,33 @@ export class NegotiationService {
     });
     const { policy } = await this.o.policy.current();
     const profile = await this.o.profiles.get(customerId);
+    // The agreement is drafted first, outside the account's lock (order checks wait on that lock):
+    // from the invoices as they stand, checked again under the lock before anything is written.
+    const drafted = await this.openInvoices(customerId, input.invoiceNumbers, 'body.invoiceNumbers', this.o.db);
+    await this.refuseOverlap(drafted, 'body.invoiceNumbers', this.o.db);
+    const open = drafted.reduce((s, i) => s + i.open_amount, 0);
+    const total = input.installments.reduce((s, i) => s + i.amount, 0);
+    if (total !== open) throw InvalidInput.field('body.installments', `the installments add up to ${total}, the invoices have ${open} open: they must be equal`);
+    const planId = randomUUID();
+    const documentId = randomUUID();
+    const customer = await this.o.db.selectFrom('customers').select(['name', 'siren']).where('id', '=', customerId).executeTakeFirstOrThrow();
+    const pdf = await renderAgreement({
+      from: await this.o.letterhead(),
+      to: { name: customer.name, siren: customer.siren, address: profile.letterAddress.lines },
+      day: today,
+      language: profile.language,
+      currency: drafted[0]!.currency,
+      invoices: drafted.map((i) => ({ number: i.number, issueDate: i.issue_date, dueDate: i.due_date, open: i.open_amount })),
+      installments: input.installments.map((inst, i) => ({ seq: i + 1, dueOn: inst.dueOn, amount: inst.amount })),
+      graceDays: policy.installmentGraceDays,
+    });
     const id = await this.o.db.transaction().execute(async (trx) => {
       await this.lockCustomer(customerId, trx);
       const invoices = await this.openInvoices(customerId, input.invoiceNumbers, 'body.invoiceNumbers', trx);
       await this.refuseOverlap(invoices, 'body.invoiceNumbers', trx);
-      const open = invoices.reduce((s, i) => s + i.open_amount, 0);
-      const total = input.installments.reduce((s, i) => s + i.amount, 0);
-      if (total !== open) throw InvalidInput.field('body.installments', `the installments add up to ${total}, the invoices have ${open} open: they must be equal`);
-      const planId = randomUUID();
-      const documentId = randomUUID();
-      const customer = await trx.selectFrom('customers').select(['name', 'siren']).where('id', '=', customerId).executeTakeFirstOrThrow();
-      const pdf = await renderAgreement({
-        from: await this.o.letterhead(),
-        to: { name: customer.name, siren: customer.siren, address: profile.letterAddress.lines },
-        day: today,
-        language: profile.language,
-        currency: invoices[0]!.currency,
-        invoices: invoices.map((i) => ({ number: i.number, issueDate: i.issue_date, dueDate: i.due_date, open: i.open_amount })),
-        installments: input.installments.map((inst, i) => ({ seq: i + 1, dueOn: inst.dueOn, amount: inst.amount })),
-        graceDays: policy.installmentGraceDays,
-      });
+      // A payment or another arrangement that landed meanwhile: the drafted agreement no longer says what is owed.
+      const changed = invoices.filter((i) => drafted.find((d) => d.id === i.id)?.open_amount !== i.open_amount);
+      if (changed.length) throw new Conflict(`${changed.map((i) => i.number).join(', ')} changed while the agreement was drafted: send the plan again`, 'invoices_changed');
       await this.o.documents.insert([{ id: documentId, customerId, kind: 'payment_agreement', filename: `protocole-${today}-${planId.slice(0, 8)}.pdf`, content: pdf, createdAt: this.o.now() }], trx);
       await trx
         .insertInto('payment_plans')
