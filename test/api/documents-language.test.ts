@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { addDays } from '../../src/clock.js';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { createCustomer } from '../setup/ledger-helpers.js';
@@ -7,6 +6,7 @@ import { NO_SCHEDULES } from '../setup/jobs.js';
 import { startSmtp, type TestSmtp } from '../setup/smtp.js';
 import { pdfText } from '../setup/pdf-text.js';
 import { binary, COMPANY_ENV } from '../setup/collections.js';
+import { unzip } from '../setup/zip.js';
 
 /*
  * What a debtor or a court receives, in the debtor's language only (issue 21): every document Vigie
@@ -30,29 +30,6 @@ async function customerIn(lang: 'fr' | 'en') {
   }
   await t.as('credit_manager').post('/v1/invoices', { number: `${lang.toUpperCase()}-3`, customerId: id, issueDate: '2026-03-01', dueDate: '2026-04-30', amount: 30_000, currency: 'EUR' }).expect(200);
   return id;
-}
-
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error('no zip'));
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 beforeAll(async () => {

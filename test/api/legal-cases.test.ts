@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { addDays } from '../../src/clock.js';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
 import { ganymedeRecords, startSourcesServer } from '../setup/sources-server.js';
@@ -9,6 +8,7 @@ import { pdfText } from '../setup/pdf-text.js';
 import { binary, COMPANY_ENV } from '../setup/collections.js';
 import { startSmtp, type TestSmtp } from '../setup/smtp.js';
 import { toBuffer } from '../../src/collections/pdf.js';
+import { unzip } from '../setup/zip.js';
 
 /*
  * The injonction de payer, end to end: the standard plan walked to the formal notice, then a case
@@ -26,29 +26,6 @@ let caseId: string;
 const at = (day: string) => t.clock.set(`${day}T08:00:00Z`);
 const runCollections = () => t.container.services.collections.dunning.run();
 const open = (invoices: string[], extra: Record<string, unknown> = {}) => t.as('collector').post(`/v1/customers/${customerId}/legal-cases`, { invoices, ...extra });
-
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error('no zip'));
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 beforeAll(async () => {
   sources = await startSourcesServer();
