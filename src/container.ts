@@ -456,7 +456,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     routes,
     apiKeys,
     users,
-    web: webApp({ db, users, customers, credit, assessments, scoringPolicy, alerts, orders, companies, company, invoiceCopies, worklist: collections.worklist, kpis: new KpisService(db), policy, apiKeys, webhooks, audit, cookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeMs: config.SESSION_TTL_HOURS * 3_600_000 } }),
+    web: webApp({ db, users, customers, credit, assessments, scoringPolicy, alerts, orders, companies, company, invoiceCopies, statements, worklist: collections.worklist, kpis: new KpisService(db), policy, apiKeys, webhooks, audit, cookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeMs: config.SESSION_TTL_HOURS * 3_600_000 } }),
     metrics,
     bodyLimit: config.BODY_LIMIT,
     bulkBodyLimit: config.BULK_BODY_LIMIT,

@@ -40,6 +40,7 @@ import type { ScreenKit } from './screens/screen-kit.js';
 import { COMPANY_SCREEN_LABELS, COMPANY_UPLOADS, companyScreen } from './screens/company-screen.js';
 import { invoicesScreen, isInvoiceCopyUpload } from './screens/invoices-screen.js';
 import type { InvoiceCopies } from '../collections/invoice-copies.js';
+import type { StatementService } from '../collections/statement-service.js';
 import type { CompanyService } from '../company/company-service.js';
 import { LANG_COOKIE, langOf, speaker, type Speaker, type WebLang } from './i18n.js';
 
@@ -77,6 +78,7 @@ interface WebDeps {
   company: CompanyService;
   /** The copies of invoices (a customer's invoices page). */
   invoiceCopies: InvoiceCopies;
+  statements: StatementService;
   worklist: WorklistService;
   kpis: KpisService;
   policy: PolicyService;
@@ -890,7 +892,7 @@ export function webApp(deps: WebDeps): Router {
     },
   };
   companyScreen(kit, deps.company);
-  invoicesScreen(kit, { db: deps.db, copies: deps.invoiceCopies });
+  invoicesScreen(kit, { db: deps.db, copies: deps.invoiceCopies, statements: deps.statements });
   router.get('/settings', loadSession, signedIn, allow(ADMIN), (_req, res) => settingsPage(res));
   router.post('/settings/policy', ...adminForm, async (req, res) => {
     const b = req.body as Record<string, string | undefined>;

@@ -52,6 +52,10 @@ describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NO
     const page = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors);
     await page.goto(`${base}/customers/${customerId}`);
     await expect.poll(() => page.getByRole('cell', { name: 'retenu : identité de la société à compléter' }).count()).toBe(1);
+    // The statement goes to the customer: not before the identity is complete, and the page says what to complete.
+    const refused = await page.request.get(`${base}${await page.getByRole('link', { name: 'Relevé de compte (PDF)' }).getAttribute('href')}`);
+    expect(refused.status()).toBe(409);
+    expect(await refused.text()).toContain('l’identité de la société doit d’abord être complète (la raison sociale, le siège social, le SIREN, l’IBAN), dans Réglages › Société');
     await page.goto(`${base}/alerts`);
     await expect.poll(() => page.getByText('identité de la société incomplète').count()).toBeGreaterThan(0);
     await page.context().close();
@@ -126,6 +130,10 @@ describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NO
     expect(copy.headers()['content-type']).toBe('application/pdf');
     expect((await t.as('collector').get('/v1/invoices/WEB-H1/copy')).status).toBe(200);
     await expect.poll(() => page.getByRole('button', { name: 'Remplacer' }).count()).toBe(1);
+    await page.goto(`${base}/customers/${customerId}`);
+    const statement = await page.request.get(`${base}${await page.getByRole('link', { name: 'Relevé de compte (PDF)' }).getAttribute('href')}`);
+    expect(statement.status()).toBe(200);
+    expect(statement.headers()['content-type']).toBe('application/pdf');
     await page.context().close();
   });
 

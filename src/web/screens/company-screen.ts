@@ -28,7 +28,8 @@ const FIELDS: Record<string, { label: string; why: string }> = {
   bic: { label: 'BIC', why: '8 ou 11 lettres et chiffres' },
   signatory: { label: 'Signataire', why: 'le nom et la qualité, tous deux' },
 };
-const MISSING_WORDS: Record<string, string> = { legalName: 'la raison sociale', registeredOffice: 'le siège social', siren: 'le SIREN', iban: 'l’IBAN' };
+/** What the identity still lacks before documents leave, in words. */
+export const MISSING_WORDS: Record<string, string> = { legalName: 'la raison sociale', registeredOffice: 'le siège social', siren: 'le SIREN', iban: 'l’IBAN' };
 
 /** The French words of this screen's tables (translated by the page; checked by test/web/i18n.test.ts). */
 export const COMPANY_SCREEN_LABELS: readonly string[] = [...Object.values(FIELDS).flatMap((f) => [f.label, f.why]), ...Object.values(MISSING_WORDS)];

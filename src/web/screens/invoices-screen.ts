@@ -5,6 +5,9 @@ import type { Role } from '../../api-keys/roles.js';
 import type { SessionContext } from '../../users/users-service.js';
 import { DomainError } from '../../errors.js';
 import { INVOICE_COPY_MAX_BYTES, type InvoiceCopies } from '../../collections/invoice-copies.js';
+import type { StatementService } from '../../collections/statement-service.js';
+import { CompanyIdentityIncomplete } from '../../company/company-service.js';
+import { MISSING_WORDS } from './company-screen.js';
 import type { ScreenKit } from './screen-kit.js';
 import { readUpload } from './uploads.js';
 
@@ -18,7 +21,7 @@ export const isInvoiceCopyUpload = (path: string) => /^\/customers\/[0-9a-f-]{36
  * The injonction de payer bundle joins these copies; without one it holds a statement of the
  * invoice from the ledger, titled as such.
  */
-export function invoicesScreen(kit: ScreenKit, deps: { db: Kysely<DB>; copies: InvoiceCopies }): void {
+export function invoicesScreen(kit: ScreenKit, deps: { db: Kysely<DB>; copies: InvoiceCopies; statements: StatementService }): void {
   const { router, guards } = kit;
   kit.registerView('invoices');
   const page = [guards.loadSession, guards.signedIn, guards.allow(COLLECT)];
@@ -82,6 +85,26 @@ export function invoicesScreen(kit: ScreenKit, deps: { db: Kysely<DB>; copies: I
       return show(res, id, { error: t('Copie refusée : un PDF de 5 Mo au plus.') }, 400);
     }
     await show(res, id, { notice: t('Copie de la facture {number} enregistrée.', { number }) });
+  });
+
+  // The account statement as PDF; while the company identity is incomplete, a page that says what to complete.
+  router.get('/customers/:id/statement.pdf', ...page, async (req, res) => {
+    const { t } = kit.speaker(res);
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Client inconnu.'));
+    try {
+      const pdf = await deps.statements.pdf(id);
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${pdf.filename}"`);
+      res.send(pdf.content);
+    } catch (err) {
+      if (err instanceof CompanyIdentityIncomplete) {
+        const missing = err.details.map((d) => t(MISSING_WORDS[d.field ?? ''] ?? d.field ?? '')).join(', ');
+        return kit.render(res, 'error', { title: 'Relevé impossible', message: t('Le relevé part chez le client : l’identité de la société doit d’abord être complète ({missing}), dans Réglages › Société.', { missing }) }, 409);
+      }
+      if (err instanceof DomainError && err.kind === 'not_found') return void res.status(404).type('text').send(t('Client inconnu.'));
+      throw err;
+    }
   });
 
   router.get('/customers/:id/invoices/:number/copy', ...page, async (req, res) => {
