@@ -10,6 +10,8 @@ import type { Role } from '../api-keys/roles.js';
 import { SESSION_COOKIE, sameToken, sessionToken } from '../http/auth.js';
 import { DomainError, RateLimited } from '../errors.js';
 import { describeError } from '../http/error-handler.js';
+import { parseDecimalToMinor } from '../ledger/csv.js';
+import { currencyMinorDigits } from '../identifiers.js';
 import type { CreditService } from '../credit/credit-service.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import type { CompaniesService } from '../companies/companies-service.js';
@@ -374,6 +376,7 @@ export function webApp(deps: WebDeps): Router {
         title: customer.name,
         charts: true,
         customer,
+        limitCurrency: customer.currency === 'EUR' ? '€' : customer.currency,
         canManage: MANAGE.includes(session.user.role),
         manualBlock: c.manualBlock ? `${c.manualBlock.reason ?? ''} (${c.manualBlock.by ?? ''})` : null,
         registry: identity
@@ -460,18 +463,19 @@ export function webApp(deps: WebDeps): Router {
   router.post('/customers/:id/limit', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
     const { amount, reason, reviewDate } = req.body as Record<string, string | undefined>;
-    const euros = Number(String(amount ?? '').replace(/\s/g, '').replace(',', '.'));
-    if (!Number.isFinite(euros) || euros < 0 || !/^\d+([.,]\d{1,2})?$/.test(String(amount ?? '').replace(/\s/g, ''))) {
+    const customer = await deps.customers.get(String(req.params.id));
+    // In the customer's currency, by its own minor digits (no float: the ledger's decimal parser).
+    const minor = parseDecimalToMinor(String(amount ?? '').replace(/\s/g, ''), currencyMinorDigits(customer.currency));
+    if (typeof minor === 'string' || minor < 0) {
       return sheet(req, res, { error: sp(res).t('Limite : un montant en euros, par exemple 25 000 ou 1 500,50.') }, 400);
     }
-    const customer = await deps.customers.get(String(req.params.id));
     try {
-      await deps.credit.setLimit(customer.id, { amount: Math.round(euros * 100), currency: customer.currency, reason: String(reason ?? '').trim(), reviewDate: reviewDate ? reviewDate : null }, session.auth);
+      await deps.credit.setLimit(customer.id, { amount: minor, currency: customer.currency, reason: String(reason ?? '').trim(), reviewDate: reviewDate ? reviewDate : null }, session.auth);
     } catch (err) {
       if (err instanceof DomainError && err.kind === 'invalid_input') return sheet(req, res, { error: err.message }, 400);
       throw err;
     }
-    await sheet(req, res, { notice: sp(res).t('Limite fixée à {amount}.', { amount: sp(res).money(Math.round(euros * 100), customer.currency) }) });
+    await sheet(req, res, { notice: sp(res).t('Limite fixée à {amount}.', { amount: sp(res).money(minor, customer.currency) }) });
   });
   router.post('/customers/:id/block', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
     const session = res.locals.session as SessionContext;
@@ -480,7 +484,7 @@ export function webApp(deps: WebDeps): Router {
     try {
       await deps.credit.setManualBlock(String(req.params.id), blocked === 'true', reason.trim().slice(0, 1000), session.auth);
     } catch (err) {
-      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'invalid_input')) return sheet(req, res, { error: err.message }, 409);
+      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'invalid_input')) return sheet(req, res, { error: err.message }, describeError(err)!.status);
       throw err;
     }
     await sheet(req, res, { notice: sp(res).t(blocked === 'true' ? 'Client bloqué.' : 'Client débloqué.') });
@@ -780,7 +784,7 @@ export function webApp(deps: WebDeps): Router {
       }
       res.status(404).type('text').send(t('Action inconnue.'));
     } catch (err) {
-      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'not_found' || err.kind === 'invalid_input')) return worklistPage(req, res, { error: err.message }, 409);
+      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'not_found' || err.kind === 'invalid_input')) return worklistPage(req, res, { error: err.message }, describeError(err)!.status);
       throw err;
     }
   });
@@ -862,7 +866,7 @@ export function webApp(deps: WebDeps): Router {
     try {
       outcome = await change();
     } catch (err) {
-      if (err instanceof DomainError && (err.kind === 'invalid_input' || err.kind === 'conflict' || err.kind === 'not_found')) return settingsPage(res, { error: err.message }, 400);
+      if (err instanceof DomainError && (err.kind === 'invalid_input' || err.kind === 'conflict' || err.kind === 'not_found')) return settingsPage(res, { error: err.message }, describeError(err)!.status);
       throw err;
     }
     await settingsPage(res, outcome);

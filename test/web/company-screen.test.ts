@@ -137,6 +137,23 @@ describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NO
     await page.context().close();
   });
 
+  it("a limit is typed in the customer's currency: 250 000 for a customer in yen is ¥250,000 (no cents)", async () => {
+    const c = await t.as('credit_manager').post('/v1/customers', { externalId: 'WEB-JPY', siren: '552032534', name: 'Client Yen', currency: 'JPY' }).expect(201);
+    const page = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors);
+    await page.goto(`${base}/customers/${c.body.id}`);
+    const form = page.locator('form[action$="/limit"]');
+    await form.getByLabel('Nouvelle limite (JPY)').fill('250 000');
+    await form.getByLabel('Motif').fill('test');
+    await form.getByRole('button', { name: 'Enregistrer la limite' }).click();
+    await expect.poll(async () => (await t.as('credit_manager').get(`/v1/customers/${c.body.id}`)).body.credit.creditLimit?.amount).toBe(250_000);
+    await expect.poll(() => page.getByTestId('limit').textContent()).toMatch(/250\s?000/);
+    await page.locator('form[action$="/limit"]').getByLabel('Nouvelle limite (JPY)').fill('1,5');
+    await page.locator('form[action$="/limit"]').getByLabel('Motif').fill('test');
+    await page.locator('form[action$="/limit"]').getByRole('button', { name: 'Enregistrer la limite' }).click();
+    await expect.poll(() => page.getByRole('alert').count()).toBe(1); // a yen has no decimals
+    await page.context().close();
+  });
+
   it('fits a phone (390 px: no sideways scrolling); a credit manager is refused the page', async () => {
     const phone = await signIn(browser, base, 'ada@client.example', PASSWORD, consoleErrors, { viewport: { width: 390, height: 844 } });
     await phone.goto(`${base}/settings/company`);
