@@ -22,11 +22,6 @@ import type { PolicyService } from '../policy/policy-service.js';
 import type { ApiKeysService } from '../api-keys/api-keys-service.js';
 import type { WebhooksService } from '../webhooks/webhooks-service.js';
 import type { AuditService } from '../audit/audit-service.js';
-import { ROLES } from '../api-keys/roles.js';
-import { createUserBody, ownPasswordBody, USER_ROLES } from '../users/users-service.js';
-import { scoringPolicySchema } from '../scoring/scoring-policy-schemas.js';
-import type { ScoringPolicy } from '../../scorers/scoring-policy.js';
-import { createWebhookBody, SUBSCRIBABLE } from '../webhooks/webhooks-routes.js';
 import { addDays } from '../clock.js';
 import type { AssessmentsService } from '../scoring/assessments-service.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
@@ -38,6 +33,9 @@ import type { SessionContext, UsersService } from '../users/users-service.js';
 import { REASON_CODES_FR } from '../../scorers/index.js';
 import { Assets } from './assets.js';
 import { isApiPath, pageInput } from './page-input.js';
+import { issuesText, ROLE_LABELS } from './words.js';
+import { settingsScreen } from './screens/settings-screen.js';
+import { accountScreen } from './screens/account-screen.js';
 import type { ScreenKit } from './screens/screen-kit.js';
 import { COMPANY_SCREEN_LABELS, COMPANY_UPLOADS, companyScreen } from './screens/company-screen.js';
 import { invoicesScreen, isInvoiceCopyUpload } from './screens/invoices-screen.js';
@@ -49,7 +47,6 @@ import { LANG_COOKIE, langOf, speaker, type Speaker, type WebLang } from './i18n
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GRADES = ['A', 'B', 'C', 'D', 'E', 'X'] as const;
 const PAGE = 50;
-const ROLE_LABELS: Record<string, string> = { sales: 'commercial', collector: 'recouvrement', credit_manager: 'credit manager', admin: 'administrateur' };
 /** Who sees which pages: the same roles as the API routes behind them (admin sees everything). */
 const MANAGE: readonly Role[] = ['credit_manager', 'admin'];
 const PROSPECT: readonly Role[] = ['sales', 'credit_manager', 'admin'];
@@ -830,50 +827,6 @@ export function webApp(deps: WebDeps): Router {
     }
   });
 
-  // Settings (admin): the credit policy, the scoring policy, users, API keys, webhooks.
-  const settingsPage = async (res: Response, extra: { notice?: string; error?: string; secret?: { label: string; value: string }; scoringDraft?: string } = {}, status = 200) => {
-    const session = res.locals.session as SessionContext;
-    const { t, date: frDate } = sp(res);
-    const [policy, scoring, users, keys, hooks] = await Promise.all([deps.policy.current(), deps.scoringPolicy.current(), deps.users.list(), deps.apiKeys.list(), deps.webhooks.list()]);
-    const doc = scoring.policy as ScoringPolicy;
-    render(
-      res,
-      'settings',
-      {
-        title: 'Réglages',
-        ...extra,
-        policy: { ...policy, defaultLimit: String(policy.defaultCreditLimit / 100).replace('.', ',') },
-        scoring: {
-          version: scoring.version,
-          floors: doc.gradeFloors,
-          weights: doc.weights,
-          hysteresis: doc.gradeHysteresisPoints ?? 3,
-          json: extra.scoringDraft ?? JSON.stringify(doc, null, 2),
-        },
-        users: users.map((u) => ({ ...u, role: t(ROLE_LABELS[u.role] ?? u.role), self: u.id === session.user.id })),
-        userRoles: USER_ROLES.map((r) => ({ value: r, label: t(ROLE_LABELS[r] ?? r) })),
-        keys: keys.map((k) => ({ ...k, lastUsed: k.lastUsedAt ? frDate(k.lastUsedAt) : t('jamais') })),
-        keyRoles: ROLES,
-        alertTypes: SUBSCRIBABLE,
-        webhooks: hooks.items.filter((h) => h.active).map((h) => ({ id: h.id, url: h.url, description: h.description, types: h.alertTypes.length ? h.alertTypes.join(', ') : t('toutes') })),
-      },
-      status,
-    );
-  };
-  /** A settings change, then the settings page with its outcome; a change the service refuses (bad input, conflict, unknown) is said there, as a 400. */
-  const settingsChange = async (res: Response, change: () => Promise<{ notice: string; secret?: { label: string; value: string } }>) => {
-    let outcome: Awaited<ReturnType<typeof change>>;
-    try {
-      outcome = await change();
-    } catch (err) {
-      if (err instanceof DomainError && (err.kind === 'invalid_input' || err.kind === 'conflict' || err.kind === 'not_found')) return settingsPage(res, { error: err.message }, describeError(err)!.status);
-      throw err;
-    }
-    await settingsPage(res, outcome);
-  };
-  /** Every settings form: signed in, a form with the session's CSRF token, an admin. */
-  const adminForm = [loadSession, signedIn, csrf, allow(ADMIN)];
-
   // The screens that live in their own modules (src/web/screens), beside their views.
   const kit: ScreenKit = {
     router,
@@ -897,148 +850,8 @@ export function webApp(deps: WebDeps): Router {
   };
   companyScreen(kit, deps.company);
   invoicesScreen(kit, { db: deps.db, copies: deps.invoiceCopies, statements: deps.statements });
-  router.get('/settings', loadSession, signedIn, allow(ADMIN), (_req, res) => settingsPage(res));
-  router.post('/settings/policy', ...adminForm, async (req, res) => {
-    const b = req.body as Record<string, string | undefined>;
-    const euros = Number(String(b.defaultCreditLimit ?? '').replace(/\s/g, '').replace(',', '.'));
-    const days = Number(b.overdueGraceDays);
-    const hours = Number(b.holdTtlHours);
-    const { t } = sp(res);
-    if (!Number.isFinite(euros) || euros < 0) return settingsPage(res, { error: t('Limite par défaut : un montant en euros.') }, 400);
-    if (!Number.isInteger(days) || days < 0 || days > 365) return settingsPage(res, { error: t('Tolérance de retard : de 0 à 365 jours.') }, 400);
-    if (!Number.isInteger(hours) || hours < 1 || hours > 8760) return settingsPage(res, { error: t('Durée d’une réservation : de 1 à 8 760 heures.') }, 400);
-    const reason = b.reason?.trim().slice(0, 1000);
-    if (!reason) return settingsPage(res, { error: t('Motif : dites pourquoi.') }, 400);
-    await settingsChange(res, async () => {
-      const p = await deps.policy.change(
-        {
-          defaultCreditLimit: Math.round(euros * 100),
-          overdueGraceDays: days,
-          holdTtlHours: hours,
-          autoRecheckOrders: b.autoRecheckOrders === 'true',
-          exposureBasis: b.exposureBasis === 'net' ? 'net' : 'gross',
-          limitFollowsCover: b.limitFollowsCover === 'true',
-          reason,
-        },
-        (res.locals.session as SessionContext).auth,
-      );
-      return { notice: t('Politique de crédit enregistrée (version {version}).', { version: p.version }) };
-    });
-  });
-  router.post('/settings/users', ...adminForm, async (req, res) => {
-    const b = req.body as Record<string, string | undefined>;
-    const { t } = sp(res);
-    const parsed = createUserBody.safeParse({ email: b.email, name: b.name, role: b.role });
-    if (!parsed.success) return settingsPage(res, { error: t('Utilisateur non créé : {why}.', { why: issuesText(parsed.error.issues) }) }, 400);
-    await settingsChange(res, async () => {
-      const { user, password } = await deps.users.create(parsed.data, (res.locals.session as SessionContext).auth);
-      return { notice: t('Utilisateur {email} créé.', { email: user.email }), secret: { label: t('Mot de passe de {email}', { email: user.email }), value: password! } };
-    });
-  });
-  router.post('/settings/users/:id', ...adminForm, async (req, res) => {
-    const id = String(req.params.id);
-    const { t } = sp(res);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Utilisateur inconnu.'));
-    await settingsChange(res, async () => {
-      const u = await deps.users.update(id, { disabled: (req.body as Record<string, string>).disabled === 'true' }, (res.locals.session as SessionContext).auth);
-      return { notice: t(u.disabled ? '{email} désactivé.' : '{email} réactivé.', { email: u.email }) };
-    });
-  });
-  router.post('/settings/api-keys', ...adminForm, async (req, res) => {
-    const b = req.body as Record<string, string | undefined>;
-    const name = String(b.name ?? '').trim().slice(0, 100);
-    const { t } = sp(res);
-    if (!name || !(ROLES as readonly string[]).includes(String(b.role))) return settingsPage(res, { error: t('Clé non créée : un nom et un rôle.') }, 400);
-    await settingsChange(res, async () => {
-      const { key, apiKey } = await deps.apiKeys.create({ name, role: b.role as Role }, (res.locals.session as SessionContext).auth);
-      return { notice: t('Clé {name} créée.', { name: apiKey.name }), secret: { label: t('Clé {name}', { name: apiKey.name }), value: key } };
-    });
-  });
-  router.post('/settings/api-keys/:id/revoke', ...adminForm, async (req, res) => {
-    const id = String(req.params.id);
-    const { t } = sp(res);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Clé inconnue.'));
-    await settingsChange(res, async () => {
-      const k = await deps.apiKeys.revoke(id, (res.locals.session as SessionContext).auth);
-      return { notice: t('Clé {name} révoquée.', { name: k.name }) };
-    });
-  });
-  // The scoring policy: the grade floors, weights and hysteresis in fields, or the whole document
-  // as JSON; either way checked by the API's schema, a new audited version.
-  router.post('/settings/scoring', ...adminForm, async (req, res) => {
-    const { t } = sp(res);
-    const b = req.body as Record<string, string | undefined>;
-    const reason = String(b.reason ?? '').trim().slice(0, 1000);
-    let doc: unknown;
-    if (b.mode === 'json') {
-      try {
-        doc = JSON.parse(String(b.policy ?? ''));
-      } catch (err) {
-        return settingsPage(res, { error: t('Politique de notation non enregistrée : JSON illisible ({why}).', { why: (err as Error).message }), scoringDraft: String(b.policy ?? '') }, 400);
-      }
-    } else {
-      const current = (await deps.scoringPolicy.current()).policy as ScoringPolicy;
-      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? Number.NaN : Number(v.replace(',', '.')));
-      doc = {
-        ...current,
-        gradeFloors: { A: num(b.floorA), B: num(b.floorB), C: num(b.floorC), D: num(b.floorD) },
-        gradeHysteresisPoints: num(b.hysteresis),
-        weights: { financial: num(b.weightFinancial), legal: num(b.weightLegal), firmographics: num(b.weightFirmographics), paymentBehaviour: num(b.weightPaymentBehaviour) },
-      };
-    }
-    const parsed = scoringPolicySchema.safeParse(doc);
-    if (!parsed.success) return settingsPage(res, { error: t('Politique de notation non enregistrée : {why}.', { why: issuesText(parsed.error.issues) }), ...(b.mode === 'json' ? { scoringDraft: String(b.policy ?? '') } : {}) }, 400);
-    if (!reason) return settingsPage(res, { error: t('Motif : dites pourquoi.') }, 400);
-    await settingsChange(res, async () => {
-      const v = await deps.scoringPolicy.change(parsed.data as ScoringPolicy, reason, (res.locals.session as SessionContext).auth);
-      return { notice: t('Politique de notation enregistrée (version {version}).', { version: v.version }) };
-    });
-  });
-  router.post('/settings/webhooks', ...adminForm, async (req, res) => {
-    const { t } = sp(res);
-    const b = req.body as Record<string, string | string[] | undefined>;
-    const types = ([] as string[]).concat(b.alertTypes ?? []);
-    const parsed = createWebhookBody.safeParse({ url: String(b.url ?? '').trim(), alertTypes: types, ...(String(b.description ?? '').trim() ? { description: String(b.description).trim() } : {}) });
-    if (!parsed.success) return settingsPage(res, { error: t('Webhook non créé : {why}.', { why: issuesText(parsed.error.issues) }) }, 400);
-    await settingsChange(res, async () => {
-      const hook = await deps.webhooks.create(parsed.data, (res.locals.session as SessionContext).auth);
-      return { notice: t('Webhook {url} créé.', { url: hook.url }), secret: { label: t('Secret de signature de {url}', { url: hook.url }), value: hook.secret } };
-    });
-  });
-  router.post('/settings/webhooks/:id/remove', ...adminForm, async (req, res) => {
-    const { t } = sp(res);
-    const id = String(req.params.id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Webhook inconnu.'));
-    await settingsChange(res, async () => {
-      await deps.webhooks.remove(id, (res.locals.session as SessionContext).auth);
-      return { notice: t('Webhook supprimé.') };
-    });
-  });
-
-  // Everyone's own account: the language and the password.
-  const accountPage = (res: Response, extra: { notice?: string; error?: string } = {}, status = 200) => {
-    const session = res.locals.session as SessionContext;
-    render(res, 'account', { title: 'Mon compte', account: { ...session.user, role: sp(res).t(ROLE_LABELS[session.user.role] ?? session.user.role) }, ...extra }, status);
-  };
-  router.get('/account', loadSession, signedIn, (_req, res) => accountPage(res));
-  router.post('/account/password', loadSession, signedIn, csrf, async (req, res) => {
-    const { t } = sp(res);
-    const b = req.body as Record<string, string | undefined>;
-    if (String(b.password ?? '') !== String(b.confirm ?? '')) return accountPage(res, { error: t('Les deux nouveaux mots de passe diffèrent.') }, 400);
-    const parsed = ownPasswordBody.safeParse({ currentPassword: b.currentPassword ?? '', password: b.password ?? '' });
-    if (!parsed.success) {
-      const labels: Record<string, string> = { currentPassword: t('mot de passe actuel'), password: t('nouveau mot de passe') };
-      return accountPage(res, { error: t('Mot de passe non changé : {why}.', { why: issuesText(parsed.error.issues, labels) }) }, 400);
-    }
-    try {
-      await deps.users.changeOwnPassword((res.locals.session as SessionContext).auth, parsed.data, sessionToken(req), { ip: req.ip ?? 'unknown' });
-      accountPage(res, { notice: t('Mot de passe changé ; vos autres sessions sont fermées.') });
-    } catch (err) {
-      if (err instanceof RateLimited) return accountPage(res, { error: t('Trop de tentatives : réessayez dans {seconds} secondes.', { seconds: err.retryAfterSeconds }) }, 429);
-      if (err instanceof DomainError && err.kind === 'invalid_input') return accountPage(res, { error: t('Mot de passe actuel incorrect.') }, 400);
-      throw err;
-    }
-  });
+  settingsScreen(kit, { policy: deps.policy, scoringPolicy: deps.scoringPolicy, users: deps.users, apiKeys: deps.apiKeys, webhooks: deps.webhooks });
+  accountScreen(kit, deps.users);
 
   // A refused request on a page answers a page in the reader's language, with the status the one
   // error handler gives it (src/http/error-handler.ts); anything else goes on to that handler.
@@ -1096,9 +909,6 @@ function pageAddress(req: Request): string {
 }
 
 /** A validation's issues in one line, each with the field it names (a label where one is given). */
-function issuesText(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>, labels: Record<string, string> = {}): string {
-  return issues.map((i) => `${labels[String(i.path[0])] ?? i.path.map(String).join('.')} — ${i.message}`).join(' ; ');
-}
 
 interface Reason {
   code: string;
