@@ -16,16 +16,13 @@ import type { CreditService } from '../credit/credit-service.js';
 import type { CustomersService } from '../customers/customers-service.js';
 import type { CompaniesService } from '../companies/companies-service.js';
 import type { WorklistService } from '../collections/worklist-service.js';
-import { callOutcomeBody, letterSentBody } from '../collections/worklist-service.js';
 import type { KpisService } from '../kpis/kpis-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { ApiKeysService } from '../api-keys/api-keys-service.js';
 import type { WebhooksService } from '../webhooks/webhooks-service.js';
 import type { AuditService } from '../audit/audit-service.js';
-import { addDays } from '../clock.js';
 import type { AssessmentsService } from '../scoring/assessments-service.js';
 import type { AlertsService } from '../alerts/alerts-service.js';
-import { ALERT_TYPES } from '../alerts/alerts-routes.js';
 import type { OrdersService } from '../orders/orders-service.js';
 import { createCustomerBody } from '../customers/customers-schemas.js';
 import type { ScoringPolicyService } from '../scoring/scoring-policy-service.js';
@@ -33,7 +30,11 @@ import type { SessionContext, UsersService } from '../users/users-service.js';
 import { REASON_CODES_FR } from '../../scorers/index.js';
 import { Assets } from './assets.js';
 import { isApiPath, pageInput } from './page-input.js';
-import { issuesText, ROLE_LABELS } from './words.js';
+import { ADMIN, ALERT_STATUS_WORDS, ALERT_TYPE_LABELS, COLLECT, CONFIDENCE_WORDS, DECISION_WORDS, DECISIONS, issuesText, MANAGE, PROSPECT, REASONS_FR, ROLE_LABELS, SEVERITIES, STATUSES, TASKS, TIMELINE_STATUS } from './words.js';
+import { alertsScreen } from './screens/alerts-screen.js';
+import { ordersScreen } from './screens/orders-screen.js';
+import { worklistScreen } from './screens/worklist-screen.js';
+import { kpisScreen } from './screens/kpis-screen.js';
 import { settingsScreen } from './screens/settings-screen.js';
 import { accountScreen } from './screens/account-screen.js';
 import type { ScreenKit } from './screens/screen-kit.js';
@@ -47,22 +48,6 @@ import { LANG_COOKIE, langOf, speaker, type Speaker, type WebLang } from './i18n
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GRADES = ['A', 'B', 'C', 'D', 'E', 'X'] as const;
 const PAGE = 50;
-/** Who sees which pages: the same roles as the API routes behind them (admin sees everything). */
-const MANAGE: readonly Role[] = ['credit_manager', 'admin'];
-const PROSPECT: readonly Role[] = ['sales', 'credit_manager', 'admin'];
-const COLLECT: readonly Role[] = ['collector', 'credit_manager', 'admin'];
-const ADMIN: readonly Role[] = ['admin'];
-/** The order rules' reasons (src/orders/order-rules.ts), in French words. */
-const REASONS_FR: Record<string, string> = {
-  legal_proceedings: 'procédure collective ou cessation (note X)',
-  manual_block: 'bloqué par un credit manager',
-  collections: 'recouvrement au stade bloquant',
-  overdue_invoices: 'factures échues impayées',
-  over_limit: 'limite dépassée',
-  risk_grade: 'note E sans limite fixée',
-  no_limit: 'aucune limite fixée',
-};
-
 interface WebDeps {
   db: Kysely<DB>;
   users: UsersService;
@@ -86,79 +71,6 @@ interface WebDeps {
   audit: AuditService;
   cookie: { secure: boolean; maxAgeMs: number };
 }
-
-const SEVERITIES = [
-  { value: 'critical', label: 'critique', tone: 'bad' },
-  { value: 'high', label: 'haute', tone: 'bad' },
-  { value: 'medium', label: 'moyenne', tone: 'warn' },
-  { value: 'low', label: 'basse', tone: 'ok' },
-];
-const STATUSES = [
-  { value: 'open', label: 'Ouvertes' },
-  { value: 'acknowledged', label: 'Prises en compte' },
-  { value: 'resolved', label: 'Résolues' },
-];
-const DECISIONS: Record<string, { label: string; tone: string }> = { review: { label: 'à examiner', tone: 'warn' }, blocked: { label: 'bloquée', tone: 'bad' } };
-const TASKS: Record<string, string> = {
-  call: 'Appel',
-  letter_to_send: 'Courrier à envoyer',
-  formal_notice_to_send: 'Mise en demeure à envoyer',
-  escalation: 'Escalade',
-  claim_declaration: 'Déclaration de créance',
-  declare_to_insurer: 'Déclaration à l’assureur',
-  promise_due: 'Promesse à échéance',
-  installment_due: 'Échéance d’un plan',
-};
-/** Each alert type in French words. */
-/** An alert's status on its row (the filter says the plural). */
-const ALERT_STATUS_WORDS: Record<string, string> = { open: 'ouverte', acknowledged: 'prise en compte', resolved: 'résolue' };
-const ALERT_TYPE_LABELS: Record<string, string> = {
-  legal_event: 'annonce légale (BODACC)',
-  grade_downgrade: 'note dégradée',
-  grade_upgrade: 'note améliorée',
-  limit_exceeded: 'limite dépassée',
-  overdue: 'factures échues',
-  auto_blocked: 'bloqué automatiquement',
-  auto_unblocked: 'débloqué automatiquement',
-  limit_review_due: 'révision de limite à faire',
-  source_stale: 'source injoignable',
-  sanction_published: 'sanction DGCCRF publiée',
-  promise_broken: 'promesse non tenue',
-  installment_late: 'échéance de plan en retard',
-  formal_notice_due: 'mise en demeure à envoyer',
-  dispute_opened: 'litige ouvert',
-  email_failed: 'e-mail non remis',
-  insolvency_opened: 'procédure collective ouverte',
-  claim_deadline: 'délai de déclaration de créance',
-  cover_reduced: 'couverture d’assurance réduite',
-  insurer_claim_due: 'déclaration à l’assureur à faire',
-  legal_case_deadline: 'échéance d’une injonction de payer',
-  company_identity_incomplete: 'identité de la société incomplète',
-  late_payment_rate_missing: 'taux de pénalités du semestre à saisir',
-};
-/** The state of a reminder, letter, call, promise, plan or dispute, in words. */
-const TIMELINE_STATUS: Record<string, string> = {
-  held: 'retenu : identité de la société à compléter',
-  queued: 'en file d’envoi',
-  pending: 'en file d’envoi',
-  sending: 'en cours d’envoi',
-  sent: 'envoyé',
-  not_sent: 'non envoyé (pas de serveur d’e-mail)',
-  failed: 'échec d’envoi',
-  to_send: 'à envoyer',
-  open: 'à faire',
-  done: 'fait',
-  cancelled: 'annulé',
-  kept: 'tenue',
-  broken: 'non tenue',
-  active: 'en cours',
-  completed: 'soldé',
-  defaulted: 'défaillant',
-  resolved: 'résolu',
-};
-/** Words of a decision and of a confidence level. */
-const DECISION_WORDS: Record<string, string> = { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' };
-const CONFIDENCE_WORDS: Record<string, string> = { high: 'élevée', medium: 'moyenne', low: 'faible' };
 
 /** The speaker of a request's language (set on every request): its texts, amounts and dates. */
 const sp = (res: Response): Speaker => res.locals.speaker as Speaker;
@@ -256,6 +168,28 @@ export function webApp(deps: WebDeps): Router {
       // A page with the navigation of what the role may open, not bare text.
       render(res, 'error', { title: 'Accès refusé', message: sp(res).t('Votre rôle ne donne pas accès à cette page.') }, 403);
     };
+
+  // The screens that live in their own modules (src/web/screens), beside their views.
+  const kit: ScreenKit = {
+    router,
+    registerView: (name) => {
+      pages[name] = view(name);
+    },
+    render,
+    speaker: sp,
+    guards: {
+      loadSession,
+      signedIn,
+      csrf,
+      allow,
+      csrfToken: (res, sent) => {
+        const session = res.locals.session as SessionContext | undefined;
+        if (session && typeof sent === 'string' && sameToken(sent, session.csrfToken)) return true;
+        render(res, 'error', { title: 'Demande refusée', message: sp(res).t('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.') }, 403);
+        return false;
+      },
+    },
+  };
 
   /*
    * Sign-in CSRF: a page of another site must not sign a browser in to an account of its choosing.
@@ -531,126 +465,6 @@ export function webApp(deps: WebDeps): Router {
     }
   });
 
-  const alertsPage = async (req: Request, res: Response, notice?: string) => {
-    const { t, date: frDate } = sp(res);
-    const pick = (v: unknown, allowed: readonly string[], fallback: string) => (typeof v === 'string' && allowed.includes(v) ? v : fallback);
-    const filters = {
-      status: pick(req.query.status, STATUSES.map((x) => x.value), 'open'),
-      severity: pick(req.query.severity, SEVERITIES.map((x) => x.value), ''),
-      type: pick(req.query.type, ALERT_TYPES, ''),
-      customer: typeof req.query.customer === 'string' ? req.query.customer.trim().slice(0, 200) : '',
-    };
-    // The customer filter: a SIREN or a customer code, else part of a name (up to 500 customers).
-    const customerIds = filters.customer
-      ? (
-          await sql<{ id: string }>`
-            SELECT id FROM customers
-             WHERE siren = ${filters.customer.replace(/\s/g, '')} OR external_id = ${filters.customer} OR name ILIKE '%' || ${filters.customer} || '%'
-             LIMIT 500`.execute(deps.db)
-        ).rows.map((r) => r.id)
-      : undefined;
-    const { items } = await deps.alerts.list({
-      status: filters.status,
-      ...(filters.severity ? { severity: filters.severity } : {}),
-      ...(filters.type ? { type: filters.type } : {}),
-      ...(customerIds ? { customerIds } : {}),
-      limit: 200,
-    });
-    const ids = [...new Set(items.map((a) => a.customerId).filter((x): x is string => x !== null))];
-    const names = new Map(ids.length ? (await deps.db.selectFrom('customers').select(['id', 'name']).where('id', 'in', ids).execute()).map((c) => [c.id, c.name]) : []);
-    render(res, 'alerts', {
-      title: 'Alertes',
-      notice,
-      filters,
-      statuses: STATUSES.map((x) => ({ ...x, label: t(x.label) })),
-      severities: SEVERITIES.map((x) => ({ ...x, label: t(x.label) })),
-      types: ALERT_TYPES.map((value) => ({ value, label: t(ALERT_TYPE_LABELS[value] ?? value) })),
-      rows: items.map((a) => {
-        const sev = SEVERITIES.find((x) => x.value === a.severity);
-        return {
-          id: a.id,
-          date: frDate(a.createdAt),
-          severity: sev ? t(sev.label) : a.severity,
-          tone: sev?.tone ?? 'warn',
-          customerId: a.customerId,
-          customerName: a.customerId ? (names.get(a.customerId) ?? a.customerId) : null,
-          type: a.type,
-          typeLabel: t(ALERT_TYPE_LABELS[a.type] ?? a.type),
-          message: a.message,
-          status: t(ALERT_STATUS_WORDS[a.status] ?? a.status),
-          comment: a.comment,
-          open: a.status !== 'resolved',
-        };
-      }),
-    });
-  };
-  router.get('/alerts', loadSession, signedIn, allow(MANAGE), (req, res) => alertsPage(req, res));
-  router.post('/alerts/:id', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
-    const { comment, action } = req.body as Record<string, string | undefined>;
-    const text = String(comment ?? '').trim().slice(0, 1000);
-    if (!text) return alertsPage(req, res, sp(res).t('Un commentaire est nécessaire.'));
-    const id = String(req.params.id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(sp(res).t('Alerte inconnue.'));
-    const done = await deps.alerts.acknowledge(id, { comment: text, resolve: action === 'resolve' }, (res.locals.session as SessionContext).auth);
-    await alertsPage(req, res, sp(res).t(done.status === 'resolved' ? 'Alerte résolue.' : 'Alerte prise en compte.'));
-  });
-
-  const ordersPage = async (_req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200) => {
-    const { t, money: eur, date: frDate } = sp(res);
-    const { rows } = await sql<{ order_id: string; customer_id: string; name: string; amount: number; currency: string; decision: string; reasons: string[] | null; created_at: Date }>`
-      SELECT o.order_id, o.customer_id, c.name, o.amount, o.currency, o.decision, ARRAY(SELECT jsonb_array_elements_text(o.facts->'reasons')) AS reasons, o.created_at
-        FROM order_checks o JOIN customers c ON c.id = o.customer_id
-       WHERE o.decision <> 'approved' AND o.declined IS NULL
-       ORDER BY o.created_at DESC
-       LIMIT 200`.execute(deps.db);
-    render(
-      res,
-      'orders',
-      {
-        title: 'Commandes à examiner',
-        ...extra,
-        rows: rows.map((o) => ({
-          orderId: o.order_id,
-          encodedId: encodeURIComponent(o.order_id),
-          customerId: o.customer_id,
-          customerName: o.name,
-          amount: eur(o.amount, o.currency),
-          decision: t(DECISIONS[o.decision]?.label ?? o.decision),
-          tone: DECISIONS[o.decision]?.tone ?? 'warn',
-          reasons: (o.reasons ?? []).map((r) => t(REASONS_FR[r] ?? r)),
-          date: frDate(new Date(o.created_at).toISOString()),
-        })),
-      },
-      status,
-    );
-  };
-  router.get('/orders', loadSession, signedIn, allow(MANAGE), (req, res) => ordersPage(req, res));
-  router.post('/orders/:orderId/:action', loadSession, signedIn, csrf, allow(MANAGE), async (req, res) => {
-    const orderId = String(req.params.orderId);
-    const actor = (res.locals.session as SessionContext).auth;
-    const reason = String((req.body as Record<string, unknown>).reason ?? '').trim().slice(0, 1000);
-    const { t } = sp(res);
-    try {
-      if (req.params.action === 'override') {
-        if (!reason) return ordersPage(req, res, { error: t('Un motif est nécessaire pour accepter une commande.') }, 400);
-        await deps.orders.override(orderId, reason, actor);
-        return ordersPage(req, res, { notice: t('Commande {order} acceptée.', { order: orderId }) });
-      }
-      if (req.params.action === 'decline') {
-        if (!reason) return ordersPage(req, res, { error: t('Un motif est nécessaire pour refuser une commande.') }, 400);
-        await deps.orders.decline(orderId, reason, actor);
-        return ordersPage(req, res, { notice: t('Commande {order} refusée.', { order: orderId }) });
-      }
-      if (req.params.action === 'recheck') {
-        const r = await deps.orders.recheck(orderId, null, actor);
-        return ordersPage(req, res, { notice: t('Commande {order} vérifiée à nouveau : {decision}.', { order: orderId, decision: t(DECISION_WORDS[r.decision] ?? r.decision) }) });
-      }
-      res.status(404).type('text').send(t('Action inconnue.'));
-    } catch (err) {
-      if (err instanceof DomainError && err.kind !== 'upstream_unavailable') return ordersPage(req, res, { error: err.message }, 409);
-      throw err;
-    }
-  });
   // The prospect check (sales, credit managers): search the registry, then the assessment report.
   router.get('/prospects', loadSession, signedIn, allow(PROSPECT), async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
@@ -721,133 +535,10 @@ export function webApp(deps: WebDeps): Router {
     }
   });
 
-  // Collections (collectors, credit managers): the day's worklist and the KPIs.
-  const worklistPage = async (req: Request, res: Response, extra: { notice?: string; error?: string } = {}, status = 200) => {
-    const { t, money: eur, date: frDate } = sp(res);
-    const today = (await deps.credit.rule()).today;
-    const assignee = typeof req.query.assignee === 'string' && req.query.assignee.trim() ? req.query.assignee.trim().slice(0, 200) : undefined;
-    const date = typeof req.query.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(req.query.date) ? req.query.date : today;
-    const list = await deps.worklist.worklist({ assignee, date, limit: 200 });
-    render(
-      res,
-      'worklist',
-      {
-        title: 'Recouvrement',
-        today,
-        ...extra,
-        filters: { assignee: assignee ?? '', date },
-        rows: list.items.map((i) => ({
-          id: i.id,
-          typeLabel: t(TASKS[i.type] ?? i.type),
-          label: i.label,
-          customerId: i.customer.id,
-          customerName: i.customer.name,
-          grade: i.customer.riskGrade,
-          dueOn: frDate(i.dueOn),
-          amount: eur(i.amountAtRisk, i.currency),
-          assignee: i.assignee ?? '–',
-          isCall: i.type === 'call',
-          isLetter: i.type === 'letter_to_send' || i.type === 'formal_notice_to_send',
-          isTask: !['call', 'letter_to_send', 'formal_notice_to_send', 'promise_due', 'installment_due'].includes(i.type),
-        })),
-      },
-      status,
-    );
-  };
-  router.get('/worklist', loadSession, signedIn, allow(COLLECT), (req, res) => worklistPage(req, res));
-  router.post('/worklist/:id/:action', loadSession, signedIn, csrf, allow(COLLECT), async (req, res) => {
-    const id = String(req.params.id);
-    const { t } = sp(res);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return void res.status(404).type('text').send(t('Tâche inconnue.'));
-    const actor = (res.locals.session as SessionContext).auth;
-    const b = req.body as Record<string, string | undefined>;
-    const notes = b.notes?.trim() ? b.notes.trim() : undefined;
-    try {
-      if (req.params.action === 'call') {
-        const input = callOutcomeBody.safeParse({ outcome: b.outcome, ...(notes ? { notes } : {}) });
-        if (!input.success) return worklistPage(req, res, { error: t('Résultat de l’appel : choisissez un résultat.') }, 400);
-        await deps.worklist.recordCall(id, input.data, actor);
-        return worklistPage(req, res, { notice: t('Appel enregistré.') });
-      }
-      if (req.params.action === 'letter') {
-        const input = letterSentBody.safeParse({ sentOn: b.sentOn, ...(b.registeredNumber?.trim() ? { registeredNumber: b.registeredNumber.trim() } : {}) });
-        if (!input.success) return worklistPage(req, res, { error: t('Date d’envoi : une date valide.') }, 400);
-        await deps.worklist.markLetterSent(id, input.data, actor);
-        return worklistPage(req, res, { notice: t('Courrier marqué envoyé.') });
-      }
-      if (req.params.action === 'done') {
-        await deps.worklist.completeTask(id, notes ? { notes } : {}, actor);
-        return worklistPage(req, res, { notice: t('Tâche faite.') });
-      }
-      res.status(404).type('text').send(t('Action inconnue.'));
-    } catch (err) {
-      if (err instanceof DomainError && (err.kind === 'conflict' || err.kind === 'not_found' || err.kind === 'invalid_input')) return worklistPage(req, res, { error: err.message }, describeError(err)!.status);
-      throw err;
-    }
-  });
-
-  router.get('/kpis', loadSession, signedIn, allow(COLLECT), async (req, res) => {
-    const today = (await deps.credit.rule()).today;
-    const { t, money: eur, percent, number } = sp(res);
-    const valid = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null);
-    const to = valid(req.query.to) ?? today;
-    const from = valid(req.query.from) ?? `${addDays(to, -335).slice(0, 7)}-01`;
-    try {
-      const { buckets } = await deps.kpis.kpis({ from, to, groupBy: 'month', currency: 'EUR' });
-      const months = buckets.map((b) => b.group);
-      const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
-      const fmtPct = (v: number | null) => percent(pct(v));
-      const dso = buckets.map((b) => b.dso.countBack);
-      const series = [
-        { label: t('Échu / encours'), values: buckets.map((b) => pct(b.overdueRate)) },
-        { label: t('Impayés'), values: buckets.map((b) => pct(b.unpaidRate)) },
-        { label: t('Recouvrement'), values: buckets.map((b) => pct(b.recoveryRate)) },
-      ];
-      render(res, 'kpis', {
-        title: 'Indicateurs',
-        charts: true,
-        from,
-        to,
-        dso: { spec: JSON.stringify({ kind: 'line', label: 'DSO', labels: months, values: dso }), summary: months.map((m, i) => `${m} ${dso[i] === null || dso[i] === undefined ? '–' : number(dso[i])} ${t('j')}`).join(', ') },
-        rates: { spec: JSON.stringify({ kind: 'line', labels: months, datasets: series }), summary: series.map((x) => `${x.label} : ${x.values.map((v) => percent(v)).join(', ')}`).join(' ; ') },
-        rows: buckets.map((b) => ({
-          month: b.group,
-          sales: eur(b.sales),
-          receivables: eur(b.receivables),
-          dso: b.dso.countBack === null ? '–' : number(b.dso.countBack),
-          overdue: fmtPct(b.overdueRate),
-          unpaid: fmtPct(b.unpaidRate),
-          recovery: fmtPct(b.recoveryRate),
-          over90: fmtPct(b.shareOver90Days),
-        })),
-      });
-    } catch (err) {
-      if (!(err instanceof DomainError) || err.kind !== 'invalid_input') throw err;
-      render(res, 'kpis', { title: 'Indicateurs', from, to, error: err.message, dso: { spec: '{}' }, rates: { spec: '{}' }, rows: [] }, 400);
-    }
-  });
-
-  // The screens that live in their own modules (src/web/screens), beside their views.
-  const kit: ScreenKit = {
-    router,
-    registerView: (name) => {
-      pages[name] = view(name);
-    },
-    render,
-    speaker: sp,
-    guards: {
-      loadSession,
-      signedIn,
-      csrf,
-      allow,
-      csrfToken: (res, sent) => {
-        const session = res.locals.session as SessionContext | undefined;
-        if (session && typeof sent === 'string' && sameToken(sent, session.csrfToken)) return true;
-        render(res, 'error', { title: 'Demande refusée', message: sp(res).t('Formulaire refusé : jeton CSRF absent ou invalide. Rechargez la page.') }, 403);
-        return false;
-      },
-    },
-  };
+  alertsScreen(kit, { db: deps.db, alerts: deps.alerts });
+  ordersScreen(kit, { db: deps.db, orders: deps.orders });
+  worklistScreen(kit, { credit: deps.credit, worklist: deps.worklist });
+  kpisScreen(kit, { credit: deps.credit, kpis: deps.kpis });
   companyScreen(kit, deps.company);
   invoicesScreen(kit, { db: deps.db, copies: deps.invoiceCopies, statements: deps.statements });
   settingsScreen(kit, { policy: deps.policy, scoringPolicy: deps.scoringPolicy, users: deps.users, apiKeys: deps.apiKeys, webhooks: deps.webhooks });
