@@ -27,11 +27,11 @@ import type { OrdersService } from '../orders/orders-service.js';
 import { createCustomerBody } from '../customers/customers-schemas.js';
 import type { ScoringPolicyService } from '../scoring/scoring-policy-service.js';
 import type { SessionContext, UsersService } from '../users/users-service.js';
-import { REASON_CODES_FR } from '../../scorers/index.js';
 import { Assets } from './assets.js';
 import { isApiPath, pageInput } from './page-input.js';
-import { ADMIN, ALERT_STATUS_WORDS, ALERT_TYPE_LABELS, COLLECT, CONFIDENCE_WORDS, DECISION_WORDS, DECISIONS, issuesText, MANAGE, PROSPECT, REASONS_FR, ROLE_LABELS, SEVERITIES, STATUSES, TASKS, TIMELINE_STATUS } from './words.js';
+import { ADMIN, ALERT_STATUS_WORDS, ALERT_TYPE_LABELS, COLLECT, CONDITIONS_FR, CONFIDENCE_WORDS, DECISION_WORDS, DECISIONS, issuesText, MANAGE, PROSPECT, type Reason, REASONS_FR, reasonText, ROLE_LABELS, SCORERS_FR, SEVERITIES, STATEMENT_TYPES, STATUS_FR, STATUSES, TASKS, TIMELINE_STATUS } from './words.js';
 import { alertsScreen } from './screens/alerts-screen.js';
+import { prospectsScreen } from './screens/prospects-screen.js';
 import { ordersScreen } from './screens/orders-screen.js';
 import { worklistScreen } from './screens/worklist-screen.js';
 import { kpisScreen } from './screens/kpis-screen.js';
@@ -465,76 +465,7 @@ export function webApp(deps: WebDeps): Router {
     }
   });
 
-  // The prospect check (sales, credit managers): search the registry, then the assessment report.
-  router.get('/prospects', loadSession, signedIn, allow(PROSPECT), async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 200) : '';
-    const { t } = sp(res);
-    const digits = q.replace(/\s/g, '');
-    if (/^\d{9}$/.test(digits) || /^\d{14}$/.test(digits)) return res.redirect(303, `/prospects/${digits.slice(0, 9)}`);
-    if (!q) return render(res, 'prospects', { title: 'Contrôle prospect', q });
-    try {
-      const found = await deps.companies.search(q, 1);
-      render(res, 'prospects', {
-        title: 'Contrôle prospect',
-        q,
-        results: {
-          total: found.total,
-          more: found.total > found.companies.length,
-          rows: found.companies.map((c) => ({ name: c.name ?? c.siren, siren: c.siren, address: c.headOffice?.address ?? '', status: t(STATUS_FR[c.status] ?? c.status) })),
-        },
-      });
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      render(res, 'prospects', { title: 'Contrôle prospect', q, error: t('Recherche impossible : {why}', { why: err.message }) }, err.kind === 'upstream_unavailable' ? 503 : 400);
-    }
-  });
-  router.get('/prospects/:siren', loadSession, signedIn, allow(PROSPECT), async (req, res) => {
-    const siren = String(req.params.siren);
-    const speaking = sp(res);
-    const { t, money: eur, date: frDate, percent } = speaking;
-    if (!/^\d{9}$/.test(siren)) return void res.status(404).type('text').send(t('SIREN invalide.'));
-    try {
-      const [report, company] = await Promise.all([deps.assessments.assessCompany(siren), deps.companies.company(siren)]);
-      const pct = percent;
-      render(res, 'prospect', {
-        title: t('Prospect {name}', { name: report.company.name ?? siren }),
-        company: { name: report.company.name ?? siren, status: t(STATUS_FR[report.company.status ?? ''] ?? report.company.status ?? '') },
-        report: {
-          siren,
-          asOf: frDate(report.asOf),
-          grade: report.grade,
-          score: report.score,
-          pd: pct(report.probabilityOfDefault12m * 100),
-          confidence: t(CONFIDENCE_WORDS[report.confidence.level] ?? report.confidence.level),
-          limit: eur(report.recommendedLimit.amount),
-          limitReason: reasonText(speaking, { ...report.recommendedLimit.reason, scorer: 'limit', points: 0 }),
-          basis: report.recommendedLimit.basis.map((b) => ({ ...b, ...reasonText(speaking, { ...b, scorer: 'limit', points: 0 }) })),
-          condition: t(CONDITIONS_FR[report.paymentConditions.condition] ?? report.paymentConditions.condition),
-          conditionDetail: reasonText(speaking, { ...report.paymentConditions, scorer: 'conditions', points: 0 }),
-          reasons: report.reasons.filter((r) => r.points !== 0 || r.scorer === 'data').map((r) => ({ scorer: t(SCORERS_FR[r.scorer] ?? r.scorer), ...reasonText(speaking, r), points: r.points })),
-        },
-        events: [...company.legalEvents.items].sort((a, b) => (a.publishedOn < b.publishedOn ? 1 : -1)).slice(0, 20).map((e) => ({ date: frDate(e.publishedOn), kind: e.kind.replace(/_/g, ' '), court: e.court ?? '' })),
-        statements: company.financialStatements.items.map((f) => ({
-          date: frDate(f.closingDate),
-          type: t(STATEMENT_TYPES[f.type] ?? f.type),
-          revenue: f.revenue === null ? '–' : eur(f.revenue * 100),
-          netIncome: f.netIncome === null ? '–' : eur(f.netIncome * 100),
-          debt: pct(f.ratios.debtRatio),
-          equity: pct(f.ratios.equityRatio),
-          margin: pct(f.ratios.ebitdaMargin),
-        })),
-        freshness: report.freshness.map((f) => ({
-          source: f.source,
-          date: f.fetchedAt ? frDate(f.fetchedAt) : '–',
-          state: !f.available ? `${t('indisponible')}${f.error ? ` (${f.error})` : ''}` : t(f.stale ? 'ancienne (la source n’a pas répondu)' : 'à jour'),
-        })),
-      });
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      render(res, 'prospects', { title: 'Contrôle prospect', q: siren, error: err.message }, err.kind === 'not_found' ? 404 : err.kind === 'upstream_unavailable' ? 503 : 400);
-    }
-  });
-
+  prospectsScreen(kit, { assessments: deps.assessments, companies: deps.companies });
   alertsScreen(kit, { db: deps.db, alerts: deps.alerts });
   ordersScreen(kit, { db: deps.db, orders: deps.orders });
   worklistScreen(kit, { credit: deps.credit, worklist: deps.worklist });
@@ -563,9 +494,6 @@ export function webApp(deps: WebDeps): Router {
 }
 
 
-const STATUS_FR: Record<string, string> = { active: 'active', ceased: 'cessée', unknown: 'situation inconnue' };
-const CONDITIONS_FR: Record<string, string> = { standard_terms: 'délais habituels', shorter_terms: 'délais raccourcis', deposit: 'acompte', prepayment: 'paiement d’avance' };
-const STATEMENT_TYPES: Record<string, string> = { C: 'complets', S: 'simplifiés', K: 'consolidés' };
 
 const LOGIN_COOKIE = 'vigie_login';
 const LOGIN_COOKIE_VALUE = /(?:^|;\s*)vigie_login=([\w-]{32})(?:;|$)/;
@@ -599,39 +527,12 @@ function pageAddress(req: Request): string {
   }
 }
 
-/** A validation's issues in one line, each with the field it names (a label where one is given). */
-
-interface Reason {
-  code: string;
-  scorer: string;
-  detail: string;
-  points: number;
-}
-/** The scorers' domains, in French words. */
-const SCORERS_FR: Record<string, string> = {
-  financial: 'finances',
-  legal: 'annonces légales',
-  firmographics: 'profil de l’entreprise',
-  payment_behaviour: 'paiements',
-  data: 'données',
-  limit: 'limite',
-  conditions: 'conditions',
-};
-
 /** Every French label the pages translate from these tables (test/web/i18n.test.ts checks each has its English). */
 export const TRANSLATED_LABELS: readonly string[] = [
   ...[TIMELINE_STATUS, ROLE_LABELS, REASONS_FR, ALERT_TYPE_LABELS, ALERT_STATUS_WORDS, TASKS, STATUS_FR, CONDITIONS_FR, STATEMENT_TYPES, SCORERS_FR, DECISION_WORDS, CONFIDENCE_WORDS].flatMap((table) => Object.values(table)),
   ...[...SEVERITIES, ...STATUSES, ...Object.values(DECISIONS)].map((x) => x.label),
   ...COMPANY_SCREEN_LABELS,
 ];
-/**
- * A scorer's reason in plain words: in French, the meaning of its code (REASON_CODES_FR), with the
- * scorer's own figures after it; in English, the scorer's text.
- */
-function reasonText(s: Speaker, r: Reason): { text: string; figures: string | null } {
-  if (s.lang === 'en') return { text: r.detail, figures: null };
-  return { text: REASON_CODES_FR[r.code] ?? r.detail, figures: REASON_CODES_FR[r.code] ? r.detail : null };
-}
 /**
  * What changed from the assessment before: the score and grade, then the reasons that appeared,
  * went or moved by a point or more, the largest first.

@@ -1,4 +1,6 @@
 import type { Role } from '../api-keys/roles.js';
+import { REASON_CODES_FR } from '../../scorers/index.js';
+import type { Speaker } from './i18n.js';
 /** Words the pages share: roles, and a refused field's reasons. */
 
 /** Each role in French (the pages translate). */
@@ -99,3 +101,36 @@ export const TIMELINE_STATUS: Record<string, string> = {
 export const DECISION_WORDS: Record<string, string> = { approved: 'acceptée', review: 'à examiner', blocked: 'bloquée' };
 export const CONFIDENCE_WORDS: Record<string, string> = { high: 'élevée', medium: 'moyenne', low: 'faible' };
 
+
+export const STATUS_FR: Record<string, string> = { active: 'active', ceased: 'cessée', unknown: 'situation inconnue' };
+
+export const CONDITIONS_FR: Record<string, string> = { standard_terms: 'délais habituels', shorter_terms: 'délais raccourcis', deposit: 'acompte', prepayment: 'paiement d’avance' };
+
+export const STATEMENT_TYPES: Record<string, string> = { C: 'complets', S: 'simplifiés', K: 'consolidés' };
+
+/** A scorer's reason, as the assessments carry it. */
+export interface Reason {
+  code: string;
+  scorer: string;
+  detail: string;
+  points: number;
+}
+/** The scorers' domains, in French words. */
+export const SCORERS_FR: Record<string, string> = {
+  financial: 'finances',
+  legal: 'annonces légales',
+  firmographics: 'profil de l’entreprise',
+  payment_behaviour: 'paiements',
+  data: 'données',
+  limit: 'limite',
+  conditions: 'conditions',
+};
+
+/**
+ * A scorer's reason in plain words: in French, the meaning of its code (REASON_CODES_FR), with the
+ * scorer's own figures after it; in English, the scorer's text.
+ */
+export function reasonText(s: Speaker, r: Reason): { text: string; figures: string | null } {
+  if (s.lang === 'en') return { text: r.detail, figures: null };
+  return { text: REASON_CODES_FR[r.code] ?? r.detail, figures: REASON_CODES_FR[r.code] ? r.detail : null };
+}
