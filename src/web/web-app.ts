@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Role } from '../api-keys/roles.js';
 import { SESSION_COOKIE, sameToken, sessionToken } from '../http/auth.js';
-import { DomainError, RateLimited } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { describeError } from '../http/error-handler.js';
 import { parseDecimalToMinor } from '../ledger/csv.js';
 import { currencyMinorDigits } from '../identifiers.js';
@@ -30,6 +29,7 @@ import { Assets } from './assets.js';
 import { isApiPath, pageInput } from './page-input.js';
 import { ADMIN, ALERT_STATUS_WORDS, ALERT_TYPE_LABELS, COLLECT, CONDITIONS_FR, CONFIDENCE_WORDS, DECISION_WORDS, DECISIONS, MANAGE, PROSPECT, type Reason, REASONS_FR, reasonText, ROLE_LABELS, SCORERS_FR, SEVERITIES, STATEMENT_TYPES, STATUS_FR, STATUSES, TASKS, TIMELINE_STATUS } from './words.js';
 import { alertsScreen } from './screens/alerts-screen.js';
+import { safeNext, signInScreen } from './screens/signin-screen.js';
 import { portfolioScreen } from './screens/portfolio-screen.js';
 import { prospectsScreen } from './screens/prospects-screen.js';
 import { ordersScreen } from './screens/orders-screen.js';
@@ -119,7 +119,6 @@ export function webApp(deps: WebDeps): Router {
     res.send(layout({ ...data, title: speaking.t(String(data.title ?? '')), body, page, nav, user: session?.user, csrf: session?.csrfToken, speaker: speaking, lang: speaking.lang, here: pageAddress(res.req) }));
   };
 
-  const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-/?=&%.+,]*$/.test(next) ? next : '/');
   router.use(assets.handler());
   router.use((req, res, next) => {
     res.locals.speaker = speaker(langOf(req));
@@ -189,46 +188,7 @@ export function webApp(deps: WebDeps): Router {
     },
   };
 
-  /*
-   * Sign-in CSRF: a page of another site must not sign a browser in to an account of its choosing.
-   * The form carries a token that matches a pre-session cookie (SameSite=Strict, so a cross-site
-   * POST never carries it), and a request the browser marks as cross-site (Sec-Fetch-Site) or
-   * from another origin (Origin) is refused before any password is checked.
-   */
-  const loginForm = (res: Response, data: Record<string, unknown>, status = 200) => {
-    const token = randomBytes(24).toString('base64url');
-    res.cookie(LOGIN_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: deps.cookie.secure, path: '/login', maxAge: 3_600_000 });
-    render(res, 'login', { title: 'Connexion', ...data, loginToken: token }, status);
-  };
-  router.get('/login', loadSession, (req, res) => {
-    if (res.locals.session) return res.redirect(303, safeNext(req.query.next));
-    loginForm(res, { next: safeNext(req.query.next) });
-  });
-  router.post('/login', async (req, res) => {
-    const { email, password, next, _csrf } = req.body as Record<string, string | undefined>;
-    const { t } = sp(res);
-    const cookieToken = LOGIN_COOKIE_VALUE.exec(req.headers.cookie ?? '')?.[1];
-    if (!sameOrigin(req) || typeof _csrf !== 'string' || !cookieToken || !sameToken(_csrf, cookieToken)) {
-      return loginForm(res, { error: t('Connexion refusée : le formulaire ne vient pas de cette page ou a expiré. Réessayez.'), next: safeNext(next) }, 403);
-    }
-    try {
-      const s = await deps.users.signIn({ email: String(email ?? '').trim().toLowerCase(), password: String(password ?? '') }, { ip: req.ip ?? 'unknown', userAgent: req.headers['user-agent'] ?? null });
-      res.cookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: deps.cookie.secure, path: '/', maxAge: deps.cookie.maxAgeMs });
-      res.redirect(303, safeNext(next));
-    } catch (err) {
-      // A wrong password, an unknown or malformed e-mail, too many attempts; anything else (the database down) is not a sign-in answer.
-      if (!(err instanceof DomainError) || !['unauthenticated', 'rate_limited', 'invalid_input'].includes(err.kind)) throw err;
-      const message = err instanceof RateLimited ? t('Trop de tentatives : réessayez dans {seconds} secondes.', { seconds: err.retryAfterSeconds }) : t('Adresse e-mail ou mot de passe incorrect.');
-      loginForm(res, { error: message, email, next: safeNext(next) }, err instanceof RateLimited ? 429 : 401);
-    }
-  });
-  router.post('/logout', loadSession, csrf, async (req, res) => {
-    const token = sessionToken(req);
-    if (token) await deps.users.signOut(token);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
-    res.redirect(303, '/login');
-  });
-
+  signInScreen(kit, { users: deps.users, cookie: deps.cookie });
   portfolioScreen(kit, { db: deps.db, credit: deps.credit, customers: deps.customers });
 
   const sheet = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
@@ -451,27 +411,6 @@ export function webApp(deps: WebDeps): Router {
 }
 
 
-
-const LOGIN_COOKIE = 'vigie_login';
-const LOGIN_COOKIE_VALUE = /(?:^|;\s*)vigie_login=([\w-]{32})(?:;|$)/;
-
-/**
- * The browser says the request comes from this origin. Sec-Fetch-Site is the browser's own word;
- * without it, an Origin naming another host is refused. "Origin: null" is what Chromium sends for
- * a form under this site's Referrer-Policy: no-referrer, so it decides nothing here and the
- * form's token (bound to a SameSite=Strict cookie) decides.
- */
-function sameOrigin(req: Request): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined) return site === 'same-origin' || site === 'none';
-  const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null') return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
 
 /** Where the page shown stands, for the language switch to come back to: the address of a GET; after a form, the page the form was on. */
 function pageAddress(req: Request): string {
