@@ -40,10 +40,13 @@ export function alertsScreen(kit: ScreenKit, deps: { db: Kysely<DB>; alerts: Ale
     });
     const ids = [...new Set(items.map((a) => a.customerId).filter((x): x is string => x !== null))];
     const names = new Map(ids.length ? (await deps.db.selectFrom('customers').select(['id', 'name']).where('id', 'in', ids).execute()).map((c) => [c.id, c.name]) : []);
+    const kept = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
     kit.render(res, 'alerts', {
       title: 'Alertes',
       notice,
       filters,
+      // The acknowledgement forms post to the same filters: the page comes back as it was.
+      querySuffix: kept ? `?${kept}` : '',
       statuses: STATUSES.map((x) => ({ ...x, label: t(x.label) })),
       severities: SEVERITIES.map((x) => ({ ...x, label: t(x.label) })),
       types: ALERT_TYPES.map((value) => ({ value, label: t(ALERT_TYPE_LABELS[value] ?? value) })),

@@ -120,6 +120,11 @@ export function customerScreen(
           limit: eur(c.creditLimit.amount, cur),
           limitSource: t(c.creditLimit.source === 'explicit' ? 'fixée' : 'par défaut'),
           reviewDate: frDate(c.creditLimit.reviewDate),
+          // The limit form starts from the limit in force: saving keeps what is not changed (the review date too).
+          form: {
+            amount: c.creditLimit.source === 'explicit' ? (c.creditLimit.amount / 10 ** currencyMinorDigits(cur)).toFixed(currencyMinorDigits(cur)).replace('.', ',') : '',
+            reviewDate: c.creditLimit.reviewDate ?? '',
+          },
           available: eur(c.available, cur),
           overdue: eur(c.overdue.amount, cur),
           oldestDays: c.overdue.oldestDays,

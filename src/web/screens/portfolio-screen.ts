@@ -156,7 +156,9 @@ async function portfolio(deps: PortfolioDeps, { t, money: eur }: Speaker, f: { q
       oldestDays: r.oldest_overdue ? Math.round((Date.parse(rule.today) - Date.parse(r.oldest_overdue)) / 86_400_000) : null,
       usedPercent: used,
       usedWidth: Math.min(100, Math.max(0, used)),
-      over: used > 100,
+      // Past the limit, or owing anything on a zero limit: red; from 80 % of it: amber.
+      over: used > 100 || (Number(r.limit_amount) <= 0 && Number(r.total) > 0),
+      near: used >= 80 && used <= 100 && Number(r.limit_amount) > 0,
       badges: badges.length ? badges : [{ label: t('Normal'), tone: 'ok' }],
       alerts: r.alerts,
       owner: r.owner || null,

@@ -2,6 +2,7 @@ import type { ScreenKit } from './screen-kit.js';
 import type { AssessmentsService } from '../../scoring/assessments-service.js';
 import type { CompaniesService } from '../../companies/companies-service.js';
 import { DomainError } from '../../errors.js';
+import { isValidSiren } from '../../identifiers.js';
 import { CONDITIONS_FR, CONFIDENCE_WORDS, PROSPECT, reasonText, SCORERS_FR, STATEMENT_TYPES, STATUS_FR } from '../words.js';
 
 /**
@@ -39,6 +40,7 @@ export function prospectsScreen(kit: ScreenKit, deps: { assessments: Assessments
     const speaking = kit.speaker(res);
     const { t, money: eur, date: frDate, percent } = speaking;
     if (!/^\d{9}$/.test(siren)) return void res.status(404).type('text').send(t('SIREN invalide.'));
+    if (!isValidSiren(siren)) return kit.render(res, 'prospects', { title: 'Contrôle prospect', q: siren, error: t('SIREN invalide : sa clé de contrôle ne correspond pas.') }, 400);
     try {
       const [report, company] = await Promise.all([deps.assessments.assessCompany(siren), deps.companies.company(siren)]);
       const pct = percent;
