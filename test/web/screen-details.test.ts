@@ -81,6 +81,24 @@ describe.skipIf(!HAS_CHROMIUM)(`screen details in Chromium${NO_CHROMIUM_NOTE}`, 
     await page.context().close();
   });
 
+  it("an e-mail reminder is one line of the customer's timeline, and no link opens raw data", async () => {
+    await t.as('admin').put('/v1/company', {
+      legalName: 'Fournitures Durand', siren: '552100554', registeredOffice: { lines: ['12 rue des Lilas'], postcode: '69003', city: 'Lyon' }, iban: 'FR7630006000011234567890189',
+    }).expect(200);
+    const id = (await t.as('credit_manager').post('/v1/customers', { externalId: 'DET-MAIL', siren: '542065479', name: 'Client Relancé' }).expect(201)).body.id;
+    await t.as('collector').put(`/v1/customers/${id}/collections-profile`, { contacts: [{ name: 'AP', email: 'ap@relance.example' }] }).expect(200);
+    await t.as('credit_manager').post('/v1/invoices', { number: 'DET-3', customerId: id, issueDate: '2026-11-04', dueDate: '2026-12-04', amount: 50_000, currency: 'EUR' }).expect(200);
+    await t.container.services.collections.dunning.run();
+    await t.as('collector').post(`/v1/customers/${id}/promises`, { invoiceNumbers: ['DET-3'], amount: 50_000, promisedOn: '2026-12-15', promisedBy: 'M. Client', channel: 'phone' }).expect(201);
+    const page = await signIn(browser, base, 'lea@client.example', PASSWORD, consoleErrors);
+    await page.goto(`${base}/customers/${id}`);
+    const timeline = page.locator('table', { hasText: 'Relances, courriers' });
+    expect(await timeline.locator('tbody tr', { hasText: 'DET-3' }).filter({ hasText: 'non envoyé' }).count()).toBe(1);
+    expect(await timeline.locator('a[href*="/promises/"], a[href*="/actions/"]').count()).toBe(0);
+    expect(await timeline.locator('a[href$="/eml"]').count()).toBe(1);
+    await page.context().close();
+  });
+
   it('a SIREN whose check digit fails is said in French', async () => {
     const page = await signIn(browser, base, 'lea@client.example', PASSWORD, consoleErrors);
     const res = await page.goto(`${base}/prospects/552100555`);

@@ -184,7 +184,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the web application in Chromium${NO_CHROMIUM_NOT
     expect(await row.textContent()).toMatch(/2\s000,00\s€/);
     expect(await row.textContent()).toContain('limite dépassée');
     await axe(page, '04-orders');
-    await row.getByLabel(`Motif pour accepter ou refuser la commande ${orderId}`).fill('client historique, accord du directeur');
+    await row.getByLabel(`Motif pour accepter la commande ${orderId}`).fill('client historique, accord du directeur');
     await row.getByRole('button', { name: 'Accepter' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain(`Commande ${orderId} acceptée`);
     expect(await page.locator('tbody tr', { hasText: orderId }).count()).toBe(0);
@@ -208,7 +208,12 @@ describe.skipIf(!HAS_CHROMIUM)(`the web application in Chromium${NO_CHROMIUM_NOT
     expect((await t.as('order_system').post('/v1/order-checks', { orderId: third, customerId: id, amount: 900_000, currency: 'EUR' })).body.decision).toBe('blocked');
     await page.getByRole('link', { name: 'Commandes' }).click();
     const thirdRow = page.locator('tbody tr', { hasText: third });
-    await thirdRow.getByLabel(`Motif pour accepter ou refuser la commande ${third}`).fill('client en litige');
+    await thirdRow.getByText('Refuser…').click();
+    await thirdRow.getByLabel(`Motif pour refuser la commande ${third}`).fill('client en litige');
+    // A decline is definitive: without the confirmation the browser does not send it.
+    await thirdRow.getByRole('button', { name: 'Refuser' }).click();
+    expect(await page.locator('tbody tr', { hasText: third }).count()).toBe(1);
+    await thirdRow.getByLabel('Refus définitif : la commande sort de la file').check();
     await thirdRow.getByRole('button', { name: 'Refuser' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain(`Commande ${third} refusée`);
     expect(await page.locator('tbody tr', { hasText: third }).count()).toBe(0);

@@ -113,7 +113,18 @@ export function customerScreen(
             }
           : null,
         waiting: waiting?.rows.map((o) => ({ orderId: o.order_id, encodedId: encodeURIComponent(o.order_id), amount: eur(o.amount, o.currency), decision: t(DECISION_WORDS[o.decision] ?? o.decision), date: frDate(new Date(o.created_at).toISOString()) })) ?? [],
-        timeline: timeline?.items.map((i) => ({ date: frDate(i.at), summary: i.summary, status: i.status ? t(TIMELINE_STATUS[i.status] ?? i.status) : '', link: i.link })) ?? null,
+        // An e-mail reminder is one line (the e-mail, with its delivery state and its .eml), not two
+        // (one held has no e-mail yet: its action says so);
+        // a link only where it opens a document people read (a letter's PDF, an e-mail), never JSON.
+        timeline:
+          timeline?.items
+            .filter((i) => i.type !== 'action.email' || i.status === 'held')
+            .map((i) => ({
+              date: frDate(i.at),
+              summary: i.summary,
+              status: i.status ? t(TIMELINE_STATUS[i.status] ?? i.status) : '',
+              link: i.link && (i.link.startsWith('/v1/collections/documents/') || i.link.endsWith('/eml')) ? i.link : null,
+            })) ?? null,
         audit: audit?.items.map((e) => ({ date: frDate(e.at), actor: e.actor, action: e.action, reason: e.reason ?? '' })) ?? null,
         credit: {
           exposure: eur(c.exposure.total, cur),

@@ -56,6 +56,8 @@ export function ordersScreen(kit: ScreenKit, deps: { db: Kysely<DB>; orders: Ord
       }
       if (req.params.action === 'decline') {
         if (!reason) return ordersPage(req, res, { error: t('Un motif est nécessaire pour refuser une commande.') }, 400);
+        // A decline cannot be undone: the form asks for it to be confirmed.
+        if ((req.body as Record<string, unknown>).confirm !== 'yes') return ordersPage(req, res, { error: t('Confirmez le refus : il est définitif.') }, 400);
         await deps.orders.decline(orderId, reason, actor);
         return ordersPage(req, res, { notice: t('Commande {order} refusée.', { order: orderId }) });
       }
