@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect } from 'vitest';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { TestApp } from './test-app.js';
 
 /*
  * Debian's headless Chromium driven by playwright-core through its executable path (no browser
@@ -47,4 +49,17 @@ export async function signIn(browser: Browser, base: string, email: string, pass
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.waitForURL(`${base}/`);
   return page;
+}
+
+/** The real app listening on a free port of localhost, for a browser to open; `close()` stops both. */
+export async function serveForBrowser(t: TestApp): Promise<{ base: string; close: () => Promise<void> }> {
+  const server = t.container.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return {
+    base: `http://localhost:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.close();
+      await t.close();
+    },
+  };
 }

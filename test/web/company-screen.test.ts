@@ -1,12 +1,10 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
-import { axe, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_NOTE, signIn } from '../setup/browser.js';
+import { axe, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_NOTE, serveForBrowser, signIn } from '../setup/browser.js';
 import { png } from '../setup/files.js';
 
 /*
@@ -16,7 +14,7 @@ import { png } from '../setup/files.js';
  */
 const PASSWORD = 'correct horse battery staple';
 let t: TestApp;
-let server: Server;
+let close: (() => Promise<void>) | undefined;
 let base: string;
 let browser: Browser;
 let customerId: string;
@@ -25,9 +23,7 @@ const files = mkdtempSync(path.join(tmpdir(), 'vigie-company-'));
 
 beforeAll(async () => {
   t = await createTestApp({}, { now: '2026-12-08T09:00:00Z' });
-  server = t.container.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  ({ base, close } = await serveForBrowser(t));
   await t.as('admin').post('/v1/users', { email: 'ada@client.example', name: 'Ada', role: 'admin', password: PASSWORD }).expect(201);
   await t.as('admin').post('/v1/users', { email: 'lea@client.example', name: 'Léa', role: 'credit_manager', password: PASSWORD }).expect(201);
   writeFileSync(path.join(files, 'logo.png'), png());
@@ -38,8 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.close();
-  await t?.close();
+  await close?.();
 });
 
 describe.skipIf(!HAS_CHROMIUM)(`Settings › Company in Chromium${NO_CHROMIUM_NOTE}`, () => {

@@ -1,9 +1,7 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from '../setup/test-app.js';
-import { axe, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_NOTE, signIn } from '../setup/browser.js';
+import { axe, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_NOTE, serveForBrowser, signIn } from '../setup/browser.js';
 
 /*
  * Details a credit manager relies on (issue 22): the limit form starts from the limit in force (a
@@ -13,7 +11,7 @@ import { axe, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_NOTE, signIn } from '../
  */
 const PASSWORD = 'correct horse battery staple';
 let t: TestApp;
-let server: Server;
+let close: (() => Promise<void>) | undefined;
 let base: string;
 let browser: Browser;
 const consoleErrors: string[] = [];
@@ -22,9 +20,7 @@ let zero: string;
 
 beforeAll(async () => {
   t = await createTestApp({}, { now: '2026-12-08T09:00:00Z' });
-  server = t.container.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  ({ base, close } = await serveForBrowser(t));
   await t.as('admin').post('/v1/users', { email: 'lea@client.example', name: 'Léa', role: 'credit_manager', password: PASSWORD }).expect(201);
   near = (await t.as('credit_manager').post('/v1/customers', { externalId: 'DET-NEAR', siren: '552100554', name: 'Client Presque' }).expect(201)).body.id;
   await t.as('credit_manager').put(`/v1/customers/${near}/credit-limit`, { amount: 1_000_000, currency: 'EUR', reason: 'ouverture', reviewDate: '2027-03-31' }).expect(200);
@@ -40,8 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.close();
-  await t?.close();
+  await close?.();
 });
 
 describe.skipIf(!HAS_CHROMIUM)(`screen details in Chromium${NO_CHROMIUM_NOTE}`, () => {
